@@ -1,0 +1,152 @@
+/* The configuration: what cfg_parse.c (file) and cli.c (command line) build,
+ * and what everything else reads. Nothing mutates a struct cfg once it has
+ * been returned by cfg_load_file() or cli_parse(): a reload builds a new one.
+ *
+ * All durations are in milliseconds. All lists are plain arrays owned by the
+ * struct that holds them; cfg_free() releases everything. */
+#ifndef GH_CFG_H
+#define GH_CFG_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+enum cfg_mode { CFG_MODE_TCP = 0, CFG_MODE_HTTP };
+
+enum cfg_log { CFG_LOG_STDERR = 0, CFG_LOG_SYSLOG, CFG_LOG_NONE };
+
+/* Defaults, also documented in gatehouse.conf(5). */
+#define CFG_DEF_BUFSIZE          16384
+#define CFG_DEF_MAXCONN          10000
+#define CFG_DEF_T_CONNECT        5000
+#define CFG_DEF_T_CLIENT         60000
+#define CFG_DEF_T_SERVER         60000
+#define CFG_DEF_T_HANDSHAKE      10000
+#define CFG_DEF_T_GRACE          30000
+#define CFG_DEF_BACKLOG          1024
+
+/* Listener flags: what tcp_accept() does with each accepted socket. */
+#define CFG_BIND_F_TLS           0x0001  /* TLS handshake before the protocol accept */
+#define CFG_BIND_F_KEEPALIVE     0x0002  /* SO_KEEPALIVE on accepted sockets */
+#define CFG_BIND_F_ORIGDST       0x0004  /* read SO_ORIGINAL_DST (REDIRECT/TPROXY) */
+#define CFG_BIND_F_V6ONLY        0x0008  /* IPV6_V6ONLY on a [::] bind */
+
+/* One certificate of a TLS bind: a PEM file with the chain, and the key
+ * either in the same file (key == NULL) or in its own file. */
+struct cfg_cert {
+	char *cert;
+	char *key;              /* NULL: the key is in <cert> */
+};
+
+struct cfg_bind {
+	char *text;             /* the address as written, for logs: "*:443" */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	unsigned int flags;     /* CFG_BIND_F_* */
+	struct cfg_cert *certs; /* at least one when CFG_BIND_F_TLS */
+	size_t ncerts;
+	char *ciphers;          /* TLS 1.2 cipher list; NULL: built-in default */
+	char *ciphersuites;     /* TLS 1.3 suites; NULL: built-in default */
+	char *alpn;             /* comma separated protocols, NULL: no ALPN */
+	const char *file;       /* where it was declared, for messages */
+	int line;
+};
+
+/* Timeouts in ms; 0 means "not set" before defaults are applied, and after
+ * cfg_finish() every field but tunnel holds its effective value. */
+struct cfg_timeouts {
+	unsigned int connect;
+	unsigned int client;
+	unsigned int server;
+	unsigned int tunnel;    /* 0: client and server timeouts apply */
+	unsigned int handshake;
+};
+
+struct cfg_server {
+	char *name;
+	char *text;             /* the address as written: "10.0.0.1:8080" */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
+struct cfg_backend {
+	char *name;
+	enum cfg_mode mode;
+	struct cfg_timeouts timeouts;   /* connect, server, tunnel used */
+	struct cfg_server *servers;
+	size_t nservers;
+	const char *file;
+	int line;
+};
+
+struct cfg_frontend {
+	char *name;
+	enum cfg_mode mode;
+	unsigned int maxconn;           /* 0: only the global limit */
+	struct cfg_timeouts timeouts;   /* client, handshake, tunnel used */
+	struct cfg_bind *binds;
+	size_t nbinds;
+	char *default_backend_name;
+	struct cfg_backend *default_backend;   /* resolved by cfg_finish() */
+	const char *file;
+	int line;
+};
+
+struct cfg {
+	char *file;             /* the file it came from, or "(command line)" */
+	unsigned int workers;   /* 0 before cfg_finish(): number of CPUs */
+	unsigned int maxconn;
+	unsigned int bufsize;
+	unsigned int grace;     /* ms to let sessions finish on SIGTERM */
+	enum cfg_log log;
+	int log_facility;       /* syslog facility, LOG_DAEMON by default */
+	char *user;             /* drop privileges to this user; NULL: don't */
+	struct cfg_timeouts defaults;   /* the "defaults" section */
+	enum cfg_mode default_mode;
+	struct cfg_frontend *frontends;
+	size_t nfrontends;
+	struct cfg_backend *backends;
+	size_t nbackends;
+};
+
+/* Reads and checks <path>. Returns the new configuration, or NULL after
+ * writing "file:line: reason" into <err> (size <errlen>). */
+struct cfg *cfg_load_file(const char *path, char *err, size_t errlen);
+
+/* Same over an in-memory text, <name> standing for the file name in
+ * messages. For tests and for the command line's generated config. */
+struct cfg *cfg_load_buf(const char *name, const char *buf, size_t len,
+    char *err, size_t errlen);
+
+/* Applies defaults, resolves backend names, checks cross references
+ * (a frontend without backend, a backend without server, a TLS bind
+ * without certificate, a certificate file that cannot be read).
+ * Returns 0, or -1 with "file:line: reason" in <err>. Called by both
+ * loaders; exposed for cli.c. */
+int cfg_finish(struct cfg *c, char *err, size_t errlen);
+
+/* Writes <c> as a configuration file that cfg_load_file() reads back into
+ * an equal configuration. */
+void cfg_dump(const struct cfg *c, FILE *out);
+
+void cfg_free(struct cfg *c);
+
+/* Helpers also used by cli.c. Each returns 0, or -1 with a reason (no
+ * file:line prefix) in <err>. */
+
+/* "ADDR:PORT" where ADDR is "*", an IPv4 address, "[IPv6]" or a host name
+ * resolved once at load; "*" means 0.0.0.0. */
+int cfg_parse_addr(const char *s, struct sockaddr_storage *ss,
+    socklen_t *len, int passive, char *err, size_t errlen);
+
+/* "500", "500ms", "10s", "2m", "1h", "1d": a duration in ms (bare number:
+ * ms). Rejects negatives, garbage and values above UINT_MAX ms. */
+int cfg_parse_duration(const char *s, unsigned int *ms, char *err,
+    size_t errlen);
+
+/* A decimal unsigned integer in [min, max]. */
+int cfg_parse_uint(const char *s, unsigned int min, unsigned int max,
+    unsigned int *out, char *err, size_t errlen);
+
+#endif

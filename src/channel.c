@@ -1,0 +1,120 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel.h"
+
+void
+pool_init(struct pool *p, size_t size, unsigned int max_free)
+{
+	p->size = size;
+	p->free = NULL;
+	p->nfree = 0;
+	p->max_free = max_free;
+}
+
+void *
+pool_get(struct pool *p)
+{
+	void *b = p->free;
+
+	if (b == NULL)
+		return malloc(p->size);
+	p->free = *(void **)b;
+	p->nfree--;
+	return b;
+}
+
+void
+pool_put(struct pool *p, void *b)
+{
+	if (b == NULL)
+		return;
+	if (p->nfree >= p->max_free) {
+		free(b);
+		return;
+	}
+	*(void **)b = p->free;
+	p->free = b;
+	p->nfree++;
+}
+
+void
+pool_destroy(struct pool *p)
+{
+	void *b;
+
+	while ((b = p->free) != NULL) {
+		p->free = *(void **)b;
+		free(b);
+	}
+	p->nfree = 0;
+}
+
+void
+channel_init(struct channel *ch, size_t limit)
+{
+	memset(ch, 0, sizeof(*ch));
+	ch->pipe[0] = ch->pipe[1] = -1;
+	ch->read_limit = limit;
+}
+
+int
+channel_take_buf(struct channel *ch, struct pool *p)
+{
+	if (ch->buf.area != NULL)
+		return 0;
+	if ((ch->buf.area = pool_get(p)) == NULL)
+		return -ENOMEM;
+	ch->buf.size = p->size;
+	ch->buf.head = ch->buf.data = 0;
+	return 0;
+}
+
+void
+channel_release(struct channel *ch, struct pool *p)
+{
+	if (ch->buf.area == NULL || ch->buf.data != 0)
+		return;
+	pool_put(p, ch->buf.area);
+	ch->buf.area = NULL;
+	ch->buf.size = ch->buf.head = 0;
+}
+
+size_t
+channel_room(struct channel *ch, char **tail)
+{
+	struct buf *b = &ch->buf;
+	size_t limit, room;
+
+	if (b->area == NULL)
+		return 0;
+	limit = ch->read_limit < b->size ? ch->read_limit : b->size;
+	if (b->data >= limit)
+		return 0;
+	/* Data away from the start with the tail at the end: move it down
+	 * rather than read in small pieces. */
+	if (b->head != 0 && b->head + b->data == b->size) {
+		memmove(b->area, b->area + b->head, b->data);
+		b->head = 0;
+	}
+	room = b->size - (b->head + b->data);
+	if (room > limit - b->data)
+		room = limit - b->data;
+	*tail = b->area + b->head + b->data;
+	return room;
+}
+
+void
+channel_produced(struct channel *ch, size_t n)
+{
+	ch->buf.data += n;
+	ch->total += n;
+}
+
+void
+channel_consumed(struct channel *ch, size_t n)
+{
+	ch->buf.data -= n;
+	ch->buf.head = ch->buf.data == 0 ? 0 : ch->buf.head + n;
+}

@@ -1,0 +1,75 @@
+/* Channels: one direction of a session. A channel is a buffer (taken from
+ * the worker's pool when data arrives, given back when empty) or, when both
+ * ends are plain sockets, a pipe for splice(2), plus the flags that say how
+ * far the direction has gone. Channels know buffers, not sockets. */
+#ifndef GH_CHANNEL_H
+#define GH_CHANNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A fixed-size buffer from a pool. Data is [head, head + data). */
+struct buf {
+	char *area;             /* NULL: no buffer held */
+	size_t size;
+	size_t head;
+	size_t data;
+};
+
+/* A per-thread free list of equal-sized blocks. Never shared between
+ * threads, so no locking. */
+struct pool {
+	size_t size;            /* block size */
+	void *free;             /* singly linked through the first word */
+	unsigned int nfree;
+	unsigned int max_free;  /* blocks beyond this go back to malloc */
+};
+
+#define CH_F_SHUTR      0x0001  /* the producer sent EOF: nothing more comes */
+#define CH_F_SHUTW      0x0002  /* EOF passed on to the consumer */
+#define CH_F_HOLD       0x0004  /* an analyzer looks before anything moves */
+
+struct channel {
+	struct buf buf;
+	int pipe[2];            /* splice pipe, -1 when none is held */
+	size_t pipe_data;       /* bytes in the pipe */
+	unsigned int flags;     /* CH_F_* */
+	size_t read_limit;      /* most bytes the buffer may hold */
+	uint64_t total;         /* bytes that entered the channel */
+};
+
+void pool_init(struct pool *p, size_t size, unsigned int max_free);
+/* Returns a block of p->size bytes or NULL when memory is exhausted. */
+void *pool_get(struct pool *p);
+void pool_put(struct pool *p, void *block);
+void pool_destroy(struct pool *p);
+
+/* A channel with no buffer and no pipe, read limit = <limit>. */
+void channel_init(struct channel *ch, size_t limit);
+
+/* Makes sure <ch> holds a buffer. Returns 0, or -ENOMEM. */
+int channel_take_buf(struct channel *ch, struct pool *p);
+/* Gives the buffer back when it is empty. */
+void channel_release(struct channel *ch, struct pool *p);
+
+/* Where the next bytes can be appended and how many: contiguous room at
+ * the tail, within the read limit. Compacts the buffer first when the
+ * data sits away from the start. 0 when full or when there is no buffer. */
+size_t channel_room(struct channel *ch, char **tail);
+void channel_produced(struct channel *ch, size_t n);
+
+static inline const char *
+channel_head(const struct channel *ch)
+{
+	return ch->buf.area + ch->buf.head;
+}
+
+static inline size_t
+channel_data(const struct channel *ch)
+{
+	return ch->buf.data + ch->pipe_data;
+}
+
+void channel_consumed(struct channel *ch, size_t n);
+
+#endif

@@ -1,0 +1,99 @@
+/* A connection: one socket, its libevent events, and the transport that
+ * moves bytes over it (raw, or TLS slid underneath). Connections know
+ * nothing of sessions: their owner gets a callback. */
+#ifndef GH_CONN_H
+#define GH_CONN_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+struct conn;
+struct worker;
+
+union sockaddr_any {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+/* A transport. recv and send return a byte count, 0 on recv for EOF, or -1
+ * with errno set (EAGAIN: try again on the next event). */
+struct xprt_ops {
+	const char *name;
+	ssize_t (*recv)(struct conn *c, void *buf, size_t len);
+	ssize_t (*send)(struct conn *c, const void *buf, size_t len);
+	/* Writes what the transport holds back. 0 when nothing is left,
+	 * -EAGAIN when the socket is full, another -errno on error. */
+	int (*flush)(struct conn *c);
+	/* Ends the write direction (TCP FIN, TLS close_notify then FIN).
+	 * 0, or -EAGAIN when it must be called again once writable. */
+	int (*shutw)(struct conn *c);
+	/* Frees the transport's state; the fd is closed by conn_free(). */
+	void (*close)(struct conn *c);
+};
+
+extern const struct xprt_ops xprt_raw;
+
+#define CO_F_WANT_R     0x0001  /* ev_r is added */
+#define CO_F_WANT_W     0x0002  /* ev_w is added */
+#define CO_F_CONNECTING 0x0004  /* outgoing connect() in progress */
+#define CO_F_EOF        0x0008  /* recv returned 0 */
+#define CO_F_SHUTW      0x0010  /* write side shut */
+#define CO_F_ERROR      0x0020  /* the socket failed; only close remains */
+#define CO_F_RDY_R      0x0040  /* may have data: recv until EAGAIN */
+#define CO_F_RDY_W      0x0080  /* may take data: send until EAGAIN */
+#define CO_F_RECV_WANTS_W 0x0100 /* the transport must write before it can
+                                    read again (TLS: a queued record) */
+#define CO_F_OUT_PENDING 0x0200 /* the transport holds output to flush */
+
+struct conn {
+	int fd;
+	unsigned int flags;             /* CO_F_* */
+	const struct xprt_ops *xprt;
+	void *xprt_ctx;                 /* the transport's state (SSL) */
+	struct worker *w;
+	/* Called on readiness, on the owner's behalf; <what> is EV_READ or
+	 * EV_WRITE. */
+	void (*cb)(struct conn *c, short what);
+	void *owner;
+	struct event ev_r, ev_w;
+	union sockaddr_any peer;        /* client: its address; server: ours */
+	union sockaddr_any local;       /* the address the peer reached */
+};
+
+/* A connection over <fd> with the raw transport, no events added yet.
+ * Returns NULL (and leaves <fd> open) when memory is exhausted. */
+struct conn *conn_new(struct worker *w, int fd);
+
+/* Closes the transport and the socket; NULL is fine. */
+void conn_free(struct conn *c);
+
+/* Adds or removes read and write interest; only touches libevent when the
+ * interest changes. */
+void conn_want(struct conn *c, int rd, int wr);
+
+/* Starts a non-blocking connect to <sa>. Returns 0 (connected or in
+ * progress, CO_F_CONNECTING set) or -errno. */
+int conn_connect(struct conn *c, const struct sockaddr *sa, socklen_t len);
+
+/* After a write event on a connecting socket: 0 when connected, -errno
+ * when the connect failed. */
+int conn_connect_result(struct conn *c);
+
+static inline ssize_t
+conn_recv(struct conn *c, void *buf, size_t len)
+{
+	return c->xprt->recv(c, buf, len);
+}
+
+static inline ssize_t
+conn_send(struct conn *c, const void *buf, size_t len)
+{
+	return c->xprt->send(c, buf, len);
+}
+
+#endif

@@ -1,0 +1,74 @@
+/* Frontends at run time, and listeners: one listening socket per bind per
+ * worker (SO_REUSEPORT), so that each worker accepts on its own. */
+#ifndef GH_LISTENER_H
+#define GH_LISTENER_H
+
+#include <stdatomic.h>
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <openssl/ssl.h>
+
+#include "cfg.h"
+#include "util.h"
+
+struct backend;
+struct conn;
+struct frontend;
+struct worker;
+
+/* A protocol's accept: takes <c> once its transport is ready (after the
+ * TLS handshake). Returns 0 and owns <c>, or -errno and the caller keeps
+ * it. */
+struct proto {
+	const char *name;
+	int (*accept)(struct worker *w, struct frontend *fe, struct conn *c);
+};
+
+extern const struct proto proto_tcp;
+
+struct frontend {
+	const struct cfg_frontend *cfg;
+	const struct proto *proto;      /* from the frontend's mode */
+	struct backend *backend;        /* the default backend */
+	SSL_CTX **ssl_ctx;              /* one per bind, NULL for plain binds */
+	atomic_uint cur_conns;          /* client connections, all workers */
+};
+
+#define LI_F_PAUSED     0x0001  /* accept event removed: maxconn reached */
+
+struct listener {
+	int fd;
+	unsigned int flags;             /* LI_F_* */
+	struct event ev;
+	const struct cfg_bind *bind;
+	struct frontend *fe;
+	SSL_CTX *ssl_ctx;               /* NULL: plain bind */
+	struct worker *w;
+	struct list list;               /* in the worker's listeners */
+};
+
+/* Opens a listening socket for <b> (SO_REUSEADDR, SO_REUSEPORT, non-
+ * blocking, close-on-exec). Returns the fd, or -errno. */
+int listener_open(const struct cfg_bind *b, int backlog);
+
+/* Starts accepting on <l> in its worker's event loop. */
+void listener_start(struct listener *l);
+void listener_pause(struct listener *l);
+void listener_resume(struct listener *l);
+/* Stops accepting and closes the socket. */
+void listener_close(struct listener *l);
+
+/* The accept callback (src/accept.c): accepts while the limits allow,
+ * applies the bind's flags to each socket and hands it on. */
+void tcp_accept(evutil_socket_t fd, short what, void *arg);
+
+/* Called when the TLS handshake of <c> is over (or at once on a plain
+ * bind): runs the frontend's protocol accept. */
+void listener_conn_ready(struct listener *l, struct conn *c);
+
+/* Every client connection ends here: gives its slot back to the global
+ * and frontend limits, and resumes paused listeners. */
+void listener_conn_gone(struct worker *w, struct frontend *fe);
+
+#endif

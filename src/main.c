@@ -1,0 +1,330 @@
+/* Start-up: the command line and configuration, the run-time objects that
+ * every worker shares, the listening sockets, the worker threads; then the
+ * main thread only waits for signals. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#include "backend.h"
+#include "cli.h"
+#include "listener.h"
+#include "log.h"
+#include "ssl_ctx.h"
+#include "ssl_sock.h"
+#include "worker.h"
+
+/* The TLS context of bind <b>, loaded from its files. */
+static SSL_CTX *
+main_ssl_ctx(const struct cfg_bind *b, char *err, size_t errlen)
+{
+	struct ssl_cert_opts certs[b->ncerts ? b->ncerts : 1];
+	struct ssl_ctx_opts o = {
+		.certs = certs, .ncerts = b->ncerts, .ciphers = b->ciphers,
+		.ciphersuites = b->ciphersuites, .alpn = b->alpn,
+	};
+	char why[512];
+	SSL_CTX *ctx;
+	size_t i;
+
+	for (i = 0; i < b->ncerts; i++) {
+		certs[i].cert = b->certs[i].cert;
+		certs[i].key = b->certs[i].key;
+	}
+	if ((ctx = ssl_ctx_new_server(&o, why, sizeof(why))) == NULL)
+		snprintf(err, errlen, "%s:%d: bind %s: %s", b->file, b->line,
+		    b->text, why);
+	return ctx;
+}
+
+static void
+main_runtime_free(struct runtime *rt)
+{
+	const struct cfg *c = rt->cfg;
+	size_t i, j;
+
+	if (rt->frontends != NULL)
+		for (i = 0; i < c->nfrontends; i++) {
+			if (rt->frontends[i].ssl_ctx == NULL)
+				continue;
+			for (j = 0; j < c->frontends[i].nbinds; j++)
+				SSL_CTX_free(rt->frontends[i].ssl_ctx[j]);
+			free(rt->frontends[i].ssl_ctx);
+		}
+	free(rt->frontends);
+	backend_free_all(rt->backends, c->nbackends);
+}
+
+/* Builds what the workers share: backends, frontends, TLS contexts.
+ * Returns 0, or -1 with "file:line: reason" in <err>. */
+static int
+main_runtime_init(struct runtime *rt, const struct cfg *c, char *err,
+    size_t errlen)
+{
+	size_t i, j;
+
+	memset(rt, 0, sizeof(*rt));
+	rt->cfg = c;
+	if (backend_init_all(c, &rt->backends) < 0 ||
+	    (rt->frontends = calloc(c->nfrontends,
+	    sizeof(*rt->frontends))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto err_free_runtime;
+	}
+	for (i = 0; i < c->nfrontends; i++) {
+		const struct cfg_frontend *cf = &c->frontends[i];
+		struct frontend *fe = &rt->frontends[i];
+
+		fe->cfg = cf;
+		fe->proto = &proto_tcp;
+		fe->backend = backend_of(rt->backends, c->nbackends,
+		    cf->default_backend);
+		if ((fe->ssl_ctx = calloc(cf->nbinds,
+		    sizeof(*fe->ssl_ctx))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto err_free_runtime;
+		}
+		for (j = 0; j < cf->nbinds; j++)
+			if ((cf->binds[j].flags & CFG_BIND_F_TLS) &&
+			    (fe->ssl_ctx[j] = main_ssl_ctx(&cf->binds[j], err,
+			    errlen)) == NULL)
+				goto err_free_runtime;
+	}
+	return 0;
+err_free_runtime:
+	main_runtime_free(rt);
+	return -1;
+}
+
+/* Every client connection may need a server socket and, when splicing, a
+ * pipe in each direction; a quarter of them splicing at once is plenty
+ * (above that, sessions copy through buffers instead). */
+static int
+main_raise_nofile(const struct cfg *c, struct runtime *rt)
+{
+	size_t nbinds = 0, i;
+	struct rlimit rl;
+	rlim_t need;
+
+	for (i = 0; i < c->nfrontends; i++)
+		nbinds += c->frontends[i].nbinds;
+	rt->max_pipes = c->maxconn / 4 / c->workers + 1;
+	need = (rlim_t)c->maxconn * 2 + (rlim_t)rt->max_pipes * 4 *
+	    c->workers + nbinds * c->workers + 3 * c->workers + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_err("getrlimit");
+		return -1;
+	}
+	if (rl.rlim_cur >= need)
+		return 0;
+	rl.rlim_cur = need;
+	if (rl.rlim_max < need)
+		rl.rlim_max = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_err("maxconn %u needs %llu open files, and the limit "
+		    "cannot be raised (lower maxconn, or raise the hard limit "
+		    "with ulimit -Hn)", c->maxconn, (unsigned long long)need);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+main_open_listeners(struct worker *w, struct runtime *rt)
+{
+	const struct cfg *c = rt->cfg;
+	size_t i, j;
+	int fd;
+
+	for (i = 0; i < c->nfrontends; i++)
+		for (j = 0; j < c->frontends[i].nbinds; j++) {
+			const struct cfg_bind *b = &c->frontends[i].binds[j];
+			struct listener *l;
+
+			if ((fd = listener_open(b, CFG_DEF_BACKLOG)) < 0) {
+				errno = -fd;
+				log_err("%s:%d: cannot bind %s", b->file,
+				    b->line, b->text);
+				return -1;
+			}
+			if ((l = calloc(1, sizeof(*l))) == NULL) {
+				close(fd);
+				return -1;
+			}
+			l->fd = fd;
+			l->bind = b;
+			l->fe = &rt->frontends[i];
+			l->ssl_ctx = l->fe->ssl_ctx[j];
+			l->w = w;
+			list_append(&w->listeners, &l->list);
+		}
+	return 0;
+}
+
+static int
+main_drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(user)) == NULL) {
+		log_errx("user %s: no such user", user);
+		return -1;
+	}
+	if (setgroups(1, &pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
+	    setuid(pw->pw_uid) == -1) {
+		log_err("cannot become user %s", user);
+		return -1;
+	}
+	return 0;
+}
+
+/* Waits for SIGTERM or SIGINT, asks the workers to drain, and returns
+ * when they have all stopped. A second signal ends the grace at once. */
+static void
+main_wait(struct runtime *rt, struct worker *ws, unsigned int n,
+    const sigset_t *set)
+{
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	unsigned int i, stops = 0;
+	int sig;
+
+	for (;;) {
+		sig = sigtimedwait(set, NULL, stops ? &tick : NULL);
+		if (sig == SIGHUP) {
+			log_warnx("SIGHUP ignored: reload is not supported yet");
+			continue;
+		}
+		if (sig == SIGTERM || sig == SIGINT) {
+			log_info("%s: %s", strsignal(sig), stops == 0 ?
+			    "stopping, letting connections finish" :
+			    "closing remaining connections now");
+			stops++;
+			for (i = 0; i < n; i++)
+				worker_stop(&ws[i]);
+		}
+		if (stops && atomic_load(&rt->workers_done) == n)
+			return;
+	}
+}
+
+static int
+main_run(const struct cfg *c)
+{
+	struct worker *ws = NULL;
+	struct runtime rt;
+	unsigned int i, started = 0;
+	sigset_t set;
+	char err[1024];
+	int rc = 1;
+
+	log_init(c->log == CFG_LOG_SYSLOG, c->log_facility, "gatehouse");
+	log_set_quiet(c->log == CFG_LOG_NONE);
+	signal(SIGPIPE, SIG_IGN);
+	if (main_runtime_init(&rt, c, err, sizeof(err)) < 0) {
+		log_errx("%s", err);
+		return 1;
+	}
+	if (main_raise_nofile(c, &rt) < 0)
+		goto out_free_runtime;
+	if ((ws = calloc(c->workers, sizeof(*ws))) == NULL)
+		goto out_free_runtime;
+	for (i = 0; i < c->workers; i++) {
+		if (worker_init(&ws[i], i, &rt) < 0) {
+			log_errx("worker %u: cannot set up its event loop", i);
+			goto out_free_workers;
+		}
+		if (main_open_listeners(&ws[i], &rt) < 0)
+			goto out_free_workers;
+	}
+	if (c->user != NULL && main_drop_privileges(c->user) < 0)
+		goto out_free_workers;
+	/* Signals are taken by the main thread only: the workers inherit a
+	 * mask that blocks them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (started = 0; started < c->workers; started++)
+		if (worker_start(&ws[started]) < 0) {
+			log_errx("cannot start worker thread %u", started);
+			for (i = 0; i < started; i++)
+				worker_stop(&ws[i]);
+			goto out_join;
+		}
+	log_info("gatehouse %s: %u worker(s), %zu frontend(s), maxconn %u",
+	    PACKAGE_VERSION, c->workers, c->nfrontends, c->maxconn);
+	main_wait(&rt, ws, c->workers, &set);
+	rc = 0;
+out_join:
+	for (i = 0; i < started; i++)
+		pthread_join(ws[i].thread, NULL);
+	if (rc == 0)
+		log_info("stopped");
+out_free_workers:
+	for (i = 0; i < c->workers; i++)
+		worker_free(&ws[i]);
+	free(ws);
+out_free_runtime:
+	main_runtime_free(&rt);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct runtime rt;
+	char err[1024];
+	int rc;
+
+	cli_parse(argc, argv, &o);
+	switch (o.action) {
+	case CLI_USAGE:
+		if (o.err[0] != '\0')
+			fprintf(stderr, "gatehouse: %s\n", o.err);
+		cli_usage(stderr, "gatehouse");
+		return 2;
+	case CLI_HELP:
+		cli_usage(stdout, "gatehouse");
+		return 0;
+	case CLI_VERSION:
+		printf("gatehouse %s\n", PACKAGE_VERSION);
+		return 0;
+	case CLI_CFG_ERROR:
+		fprintf(stderr, "%s\n", o.err);
+		return 1;
+	case CLI_DUMP:
+		cfg_dump(o.cfg, stdout);
+		cfg_free(o.cfg);
+		return 0;
+	case CLI_CHECK:
+		/* Loading the certificates is part of the check. */
+		ssl_init();
+		if (main_runtime_init(&rt, o.cfg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
+			cfg_free(o.cfg);
+			return 1;
+		}
+		main_runtime_free(&rt);
+		printf("configuration is valid\n");
+		cfg_free(o.cfg);
+		return 0;
+	case CLI_RUN:
+		break;
+	}
+	ssl_init();
+	if (ssl_sock_init() < 0)
+		return 1;
+	rc = main_run(o.cfg);
+	cfg_free(o.cfg);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* The session: the supervisor of one proxied connection. It owns the client
+ * and server connections, the request (client to server) and response
+ * (server to client) channels, the timer and what the log line says. It is
+ * the only place where conns and channels meet. */
+#ifndef GH_SESSION_H
+#define GH_SESSION_H
+
+#include <stdint.h>
+
+#include <event2/event_struct.h>
+
+#include "channel.h"
+#include "util.h"
+
+struct backend;
+struct conn;
+struct frontend;
+struct server;
+struct worker;
+
+#define SS_F_CONNECTED  0x0001  /* the server connection is established */
+#define SS_F_SPLICE     0x0002  /* both ends raw: splice(2) through pipes */
+
+struct session {
+	uint64_t id;
+	struct worker *w;
+	struct frontend *fe;
+	struct backend *be;
+	struct server *srv;             /* the server being tried or used */
+	struct conn *cli;
+	struct conn *srv_conn;
+	struct channel req;             /* client to server */
+	struct channel res;             /* server to client */
+	unsigned int flags;             /* SS_F_* */
+	unsigned int rr_start;          /* round robin walk: first server */
+	unsigned int attempt;           /* servers tried so far */
+	uint64_t t_start;               /* ms, monotonic */
+	uint64_t t_connect;             /* when the current connect began */
+	uint64_t t_cli, t_srv;          /* last activity on each side */
+	struct event timer;
+	const char *term;               /* why it ended, for the log */
+	const char *why;                /* detail: an errno text or NULL */
+	struct list list;               /* in w->sessions */
+};
+
+/* Makes a session for <cli> on frontend <fe> and starts connecting to a
+ * server of its backend. Returns 0 and the session owns <cli> (even when
+ * it has already ended), or -ENOMEM and the caller still does. */
+int session_new(struct worker *w, struct frontend *fe, struct conn *cli);
+
+/* Ends <s> at once: closes both connections, logs, frees. */
+void session_close(struct session *s, const char *term);
+
+#endif

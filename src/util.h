@@ -1,0 +1,50 @@
+/* Small things every module uses: strings as pointer + length, intrusive
+ * lists, monotonic time, address formatting. */
+#ifndef GH_UTIL_H
+#define GH_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct ist {
+	const char *ptr;
+	size_t len;
+};
+
+/* Intrusive doubly linked list; an empty list points at itself. */
+struct list {
+	struct list *next, *prev;
+};
+
+#define LIST_INIT(l)    ((l)->next = (l)->prev = (l))
+#define LIST_EMPTY(l)   ((l)->next == (l))
+#define container_of(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+static inline void
+list_append(struct list *head, struct list *e)
+{
+	e->prev = head->prev;
+	e->next = head;
+	head->prev->next = e;
+	head->prev = e;
+}
+
+static inline void
+list_del(struct list *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+	e->next = e->prev = e;
+}
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+uint64_t util_now_ms(void);
+
+/* Writes "1.2.3.4:80" or "[::1]:80" into <buf>; returns <buf>. Never fails:
+ * an unknown family gives "?". */
+#define UTIL_ADDRSTRLEN 64
+char *util_addr_str(const struct sockaddr *sa, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,228 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "listener.h"
+#include "log.h"
+#include "session.h"
+#include "worker.h"
+
+/* TLS output buffer: one full record (16 KiB plus header, padding and tag)
+ * with room to spare, so a record is written in one piece. */
+#define TLS_OUTBUF_SIZE (16384 + 2048)
+/* Free buffers a worker keeps for reuse; beyond that they go back to the
+ * system, so a burst does not pin memory forever. */
+#define POOL_KEEP       1024
+/* How often paused listeners look for a free slot freed elsewhere. */
+#define RESUME_MS       10
+
+static void
+worker_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct list *e;
+
+	(void)fd; (void)what;
+	/* The accept callback pauses a listener again if still full. */
+	for (e = w->listeners.next; e != &w->listeners; e = e->next)
+		listener_resume(container_of(e, struct listener, list));
+}
+
+void
+worker_schedule_resume(struct worker *w)
+{
+	struct timeval tv = { 0, RESUME_MS * 1000 };
+
+	if (!w->stopping)
+		evtimer_add(&w->resume_ev, &tv);
+}
+
+static void
+worker_grace_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	(void)fd; (void)what;
+	log_info("worker %u: grace period over, closing %u connection(s)",
+	    w->id, w->nconns);
+	while (!LIST_EMPTY(&w->sessions))
+		session_close(container_of(w->sessions.next, struct session,
+		    list), "shutdown");
+	event_base_loopbreak(w->base);
+}
+
+static void
+worker_stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct timeval tv = { w->cfg->grace / 1000,
+	    (w->cfg->grace % 1000) * 1000 };
+	struct list *e;
+	char c;
+
+	(void)what;
+	while (read(fd, &c, 1) == 1)
+		;
+	if (w->stopping)
+		return;
+	w->stopping = 1;
+	for (e = w->listeners.next; e != &w->listeners; e = e->next)
+		listener_close(container_of(e, struct listener, list));
+	evtimer_del(&w->resume_ev);
+	if (w->nconns == 0) {
+		event_base_loopbreak(w->base);
+		return;
+	}
+	evtimer_add(&w->grace_ev, &tv);
+}
+
+void
+worker_conn_done(struct worker *w)
+{
+	w->nconns--;
+	if (w->stopping && w->nconns == 0)
+		event_base_loopbreak(w->base);
+	else if (!w->stopping)
+		worker_resume_cb(-1, 0, w);
+}
+
+int
+worker_init(struct worker *w, unsigned int id, struct runtime *rt)
+{
+	struct event_config *ec;
+
+	memset(w, 0, sizeof(*w));
+	w->id = id;
+	w->rt = rt;
+	w->cfg = rt->cfg;
+	w->next_sid = (uint64_t)id << 40;
+	w->stop_fd[0] = w->stop_fd[1] = -1;
+	LIST_INIT(&w->listeners);
+	LIST_INIT(&w->sessions);
+	pool_init(&w->bufs, w->cfg->bufsize, POOL_KEEP);
+	pool_init(&w->tlsbufs, TLS_OUTBUF_SIZE, POOL_KEEP);
+	w->pipes.max = rt->max_pipes;
+	if ((ec = event_config_new()) == NULL)
+		return -ENOMEM;
+	/* Each base belongs to one thread: no locks inside libevent. */
+	event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
+	w->base = event_base_new_with_config(ec);
+	event_config_free(ec);
+	if (w->base == NULL)
+		return -ENOMEM;
+	if (pipe2(w->stop_fd, O_NONBLOCK | O_CLOEXEC) == -1)
+		return -errno;
+	event_assign(&w->stop_ev, w->base, w->stop_fd[0], EV_READ |
+	    EV_PERSIST, worker_stop_cb, w);
+	event_add(&w->stop_ev, NULL);
+	evtimer_assign(&w->grace_ev, w->base, worker_grace_cb, w);
+	evtimer_assign(&w->resume_ev, w->base, worker_resume_cb, w);
+	return 0;
+}
+
+void
+worker_free(struct worker *w)
+{
+	struct list *e;
+	unsigned int i;
+
+	while (!LIST_EMPTY(&w->listeners)) {
+		e = w->listeners.next;
+		list_del(e);
+		listener_close(container_of(e, struct listener, list));
+		free(container_of(e, struct listener, list));
+	}
+	for (i = 0; i < w->pipes.n; i++) {
+		close(w->pipes.fds[i][0]);
+		close(w->pipes.fds[i][1]);
+	}
+	free(w->pipes.fds);
+	pool_destroy(&w->bufs);
+	pool_destroy(&w->tlsbufs);
+	if (w->base != NULL) {
+		event_del(&w->stop_ev);
+		event_base_free(w->base);
+	}
+	if (w->stop_fd[0] != -1) {
+		close(w->stop_fd[0]);
+		close(w->stop_fd[1]);
+	}
+}
+
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct list *e;
+
+	for (e = w->listeners.next; e != &w->listeners; e = e->next)
+		listener_start(container_of(e, struct listener, list));
+	event_base_dispatch(w->base);
+	atomic_fetch_add(&w->rt->workers_done, 1);
+	return NULL;
+}
+
+int
+worker_start(struct worker *w)
+{
+	int rc;
+
+	if ((rc = pthread_create(&w->thread, NULL, worker_run, w)) != 0)
+		return -rc;
+	return 0;
+}
+
+void
+worker_stop(struct worker *w)
+{
+	/* write(2) is async-signal-safe; a full pipe already says "stop". */
+	if (write(w->stop_fd[1], "x", 1) == -1)
+		return;
+}
+
+int
+worker_pipe_get(struct worker *w, int p[2])
+{
+	if (w->pipes.n > 0) {
+		w->pipes.n--;
+		p[0] = w->pipes.fds[w->pipes.n][0];
+		p[1] = w->pipes.fds[w->pipes.n][1];
+		w->pipes.out++;
+		return 0;
+	}
+	if (w->pipes.out >= w->pipes.max ||
+	    pipe2(p, O_NONBLOCK | O_CLOEXEC) == -1) {
+		p[0] = p[1] = -1;
+		return -1;
+	}
+	w->pipes.out++;
+	return 0;
+}
+
+void
+worker_pipe_put(struct worker *w, int p[2])
+{
+	int (*fds)[2];
+
+	w->pipes.out--;
+	if (w->pipes.n == w->pipes.cap) {
+		unsigned int cap = w->pipes.cap ? w->pipes.cap * 2 : 16;
+
+		if (cap > w->pipes.max ||
+		    (fds = realloc(w->pipes.fds, cap * sizeof(*fds))) == NULL) {
+			close(p[0]);
+			close(p[1]);
+			p[0] = p[1] = -1;
+			return;
+		}
+		w->pipes.fds = fds;
+		w->pipes.cap = cap;
+	}
+	w->pipes.fds[w->pipes.n][0] = p[0];
+	w->pipes.fds[w->pipes.n][1] = p[1];
+	w->pipes.n++;
+	p[0] = p[1] = -1;
+}

@@ -1,0 +1,77 @@
+/* Worker threads. Each has its own event_base, its own listening sockets,
+ * its own buffer and pipe pools; a connection lives and dies on one. The
+ * run-time state shared by all workers is struct runtime: read-only but
+ * for its atomic counters. */
+#ifndef GH_WORKER_H
+#define GH_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include "cfg.h"
+#include "channel.h"
+#include "util.h"
+
+struct backend;
+struct frontend;
+
+struct runtime {
+	const struct cfg *cfg;
+	struct frontend *frontends;     /* one per cfg frontend, in order */
+	struct backend *backends;       /* one per cfg backend, in order */
+	atomic_uint cur_conns;          /* client connections, all workers */
+	unsigned int max_pipes;         /* splice pipes per worker */
+	atomic_uint workers_done;       /* workers whose loop has ended */
+};
+
+/* A stack of empty pipes for splice(2). */
+struct pipe_pool {
+	int (*fds)[2];
+	unsigned int n, cap;            /* pooled; most kept */
+	unsigned int out;               /* handed out */
+	unsigned int max;               /* most in existence */
+};
+
+struct worker {
+	unsigned int id;
+	pthread_t thread;
+	struct event_base *base;
+	struct runtime *rt;
+	const struct cfg *cfg;
+	struct pool bufs;               /* channel buffers, cfg->bufsize */
+	struct pool tlsbufs;            /* TLS output, one record and more */
+	struct pipe_pool pipes;
+	struct list listeners;          /* struct listener */
+	struct list sessions;           /* struct session */
+	unsigned int nconns;            /* client conns alive here */
+	int stopping;                   /* draining for exit */
+	int stop_fd[2];                 /* main writes a byte here to stop us */
+	struct event stop_ev;
+	struct event grace_ev;
+	struct event resume_ev;         /* re-tries paused listeners */
+	uint64_t next_sid;              /* session ids: id * 2^40 + n */
+};
+
+/* Prepares <w> (event base, pools) for runtime <rt>. Returns 0 or -errno. */
+int worker_init(struct worker *w, unsigned int id, struct runtime *rt);
+void worker_free(struct worker *w);
+
+int worker_start(struct worker *w);
+/* Asks <w> to stop, from any thread: async-signal and thread safe. */
+void worker_stop(struct worker *w);
+
+/* Takes an empty pipe: 0 and fds in <p>, or -1 when none can be had. */
+int worker_pipe_get(struct worker *w, int p[2]);
+/* Gives back a pipe; it must be empty. */
+void worker_pipe_put(struct worker *w, int p[2]);
+
+/* One fewer client connection here; ends the loop when draining is done. */
+void worker_conn_done(struct worker *w);
+
+/* Re-checks paused listeners soon (they wait for a slot to free). */
+void worker_schedule_resume(struct worker *w);
+
+#endif

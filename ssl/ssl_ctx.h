@@ -1,0 +1,46 @@
+/* Building SSL_CTX objects from plain option structs. Knows OpenSSL, not
+ * the configuration file: the caller fills the options. */
+#ifndef GH_SSL_CTX_H
+#define GH_SSL_CTX_H
+
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+struct ssl_cert_opts {
+	const char *cert;       /* PEM: certificate then its chain */
+	const char *key;        /* NULL: the key is in <cert> */
+};
+
+struct ssl_ctx_opts {
+	const struct ssl_cert_opts *certs;
+	size_t ncerts;
+	const char *ciphers;            /* TLS 1.2; NULL: SSL_DEF_CIPHERS */
+	const char *ciphersuites;       /* TLS 1.3; NULL: SSL_DEF_SUITES */
+	const char *alpn;               /* "h2,http/1.1" or NULL */
+};
+
+/* Modern defaults: ECDHE with AEAD only; AES-128-GCM first because the
+ * server's preference wins and it is the cheapest suite on AES-NI. */
+#define SSL_DEF_CIPHERS \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+#define SSL_DEF_SUITES \
+	"TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:" \
+	"TLS_CHACHA20_POLY1305_SHA256"
+#define SSL_DEF_GROUPS "X25519:P-256"
+
+/* Once at start, before threads: fetches what OpenSSL would otherwise
+ * look up on every handshake. */
+void ssl_init(void);
+
+/* A server SSL_CTX built once and shared by every worker. Returns NULL
+ * and a reason naming the file in <err> on failure. */
+SSL_CTX *ssl_ctx_new_server(const struct ssl_ctx_opts *o, char *err,
+    size_t errlen);
+
+/* The reason for the last OpenSSL error, cleared from the queue. */
+const char *ssl_err_reason(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,395 @@
+/* The TLS transport.
+ *
+ * OpenSSL never touches the socket for writing: a custom BIO appends TLS
+ * records to the connection's output buffer, and the buffer is written with
+ * one write(2) after each step (a handshake flight, or a batch of
+ * SSL_write calls). Reads go straight to the socket, with read-ahead, so a
+ * flight costs a few system calls instead of one per record. Once the
+ * handshake is done, a record written while the output buffer is empty goes
+ * straight to the socket, and only what the socket refuses is buffered.
+ *
+ * The handshake state machine:
+ *   HANDSHAKE --SSL_do_handshake()==1--> ESTABLISHED (owner's done callback)
+ *       |  WANT_READ: wait for readable; WANT_WRITE (buffer full and socket
+ *       |  full): wait for writable
+ *       +--error, EOF or timeout--> FAILED (done callback with the reason)
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "ssl_ctx.h"
+#include "ssl_sock.h"
+#include "worker.h"
+
+enum ssl_hs { SSL_HS_HANDSHAKE = 0, SSL_HS_ESTABLISHED, SSL_HS_FAILED };
+
+/* The transport's per-connection state. */
+struct ssl_conn {
+	SSL *ssl;
+	struct conn *conn;
+	enum ssl_hs state;
+	int direct;             /* write records straight to the socket */
+	int shut_sent;          /* close_notify queued */
+	char *out;              /* pending records, from w->tlsbufs */
+	size_t out_head, out_len;
+	/* During the handshake only: */
+	struct event *timer;
+	ssl_hs_done_cb done;
+	void *done_arg;
+};
+
+static BIO_METHOD *ssl_bio_method;      /* built once, read-only after */
+
+static int
+ssl_sock_flush(struct conn *c)
+{
+	struct ssl_conn *sc = c->xprt_ctx;
+	ssize_t n;
+
+	while (sc->out_len > 0) {
+		n = send(c->fd, sc->out + sc->out_head, sc->out_len,
+		    MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			c->flags |= CO_F_OUT_PENDING;
+			if (errno == EAGAIN)
+				c->flags &= ~CO_F_RDY_W;
+			return -errno;
+		}
+		sc->out_head += (size_t)n;
+		sc->out_len -= (size_t)n;
+	}
+	c->flags &= ~CO_F_OUT_PENDING;
+	if (sc->out != NULL) {
+		pool_put(&c->w->tlsbufs, sc->out);
+		sc->out = NULL;
+		sc->out_head = 0;
+	}
+	return 0;
+}
+
+/* Appends what fits of <buf> to the output buffer; writes straight to the
+ * socket first when allowed and nothing waits before it. */
+static int
+ssl_bio_write(BIO *b, const char *buf, int len)
+{
+	struct conn *c = BIO_get_data(b);
+	struct ssl_conn *sc = c->xprt_ctx;
+	size_t room, n = (size_t)len, done = 0;
+	ssize_t w;
+
+	BIO_clear_retry_flags(b);
+	if (sc->direct && sc->out_len == 0) {
+		while ((w = send(c->fd, buf, n, MSG_NOSIGNAL)) == -1 &&
+		    errno == EINTR)
+			;
+		if (w == -1 && errno != EAGAIN)
+			return -1;
+		if (w > 0)
+			done = (size_t)w;
+		if (done == n)
+			return len;
+	}
+	if (sc->out == NULL) {
+		if ((sc->out = pool_get(&c->w->tlsbufs)) == NULL)
+			return -1;
+		sc->out_head = sc->out_len = 0;
+	}
+	if (sc->out_head + sc->out_len + (n - done) > c->w->tlsbufs.size &&
+	    sc->out_head > 0) {
+		memmove(sc->out, sc->out + sc->out_head, sc->out_len);
+		sc->out_head = 0;
+	}
+	room = c->w->tlsbufs.size - sc->out_head - sc->out_len;
+	if (room == 0 && done == 0) {
+		BIO_set_retry_write(b);
+		return -1;
+	}
+	if (room > n - done)
+		room = n - done;
+	memcpy(sc->out + sc->out_head + sc->out_len, buf + done, room);
+	sc->out_len += room;
+	return (int)(done + room);
+}
+
+static int
+ssl_bio_read(BIO *b, char *buf, int len)
+{
+	struct conn *c = BIO_get_data(b);
+	ssize_t n;
+
+	BIO_clear_retry_flags(b);
+	while ((n = read(c->fd, buf, (size_t)len)) == -1 && errno == EINTR)
+		;
+	if (n == -1 && errno == EAGAIN)
+		BIO_set_retry_read(b);
+	return (int)n;
+}
+
+static long
+ssl_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	(void)b; (void)num; (void)ptr;
+	/* Flushes are ours to do, once per step: report success. */
+	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+int
+ssl_sock_init(void)
+{
+	BIO_METHOD *m;
+
+	if ((m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK,
+	    "gatehouse")) == NULL)
+		return -ENOMEM;
+	BIO_meth_set_write(m, ssl_bio_write);
+	BIO_meth_set_read(m, ssl_bio_read);
+	BIO_meth_set_ctrl(m, ssl_bio_ctrl);
+	ssl_bio_method = m;
+	return 0;
+}
+
+/* Maps an SSL result to the transport contract: EAGAIN, 0 for EOF, or an
+ * errno. */
+static ssize_t
+ssl_sock_result(struct conn *c, int ret)
+{
+	struct ssl_conn *sc = c->xprt_ctx;
+
+	switch (SSL_get_error(sc->ssl, ret)) {
+	case SSL_ERROR_WANT_WRITE:
+		c->flags |= CO_F_RECV_WANTS_W;
+		/* fall through */
+	case SSL_ERROR_WANT_READ:
+		errno = EAGAIN;
+		return -1;
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	case SSL_ERROR_SYSCALL:
+		if (errno == 0)
+			errno = ECONNRESET;
+		break;
+	default:
+		errno = EPROTO;
+		break;
+	}
+	ERR_clear_error();
+	c->flags |= CO_F_ERROR;
+	return -1;
+}
+
+static ssize_t
+ssl_sock_recv(struct conn *c, void *buf, size_t len)
+{
+	struct ssl_conn *sc = c->xprt_ctx;
+	size_t n;
+	int ret;
+
+	errno = 0;
+	ret = SSL_read_ex(sc->ssl, buf, len, &n);
+	/* A KeyUpdate answered while reading is queued: send it now. */
+	if (sc->out_len > 0)
+		ssl_sock_flush(c);
+	if (ret == 1)
+		return (ssize_t)n;
+	return ssl_sock_result(c, ret);
+}
+
+static ssize_t
+ssl_sock_send(struct conn *c, const void *buf, size_t len)
+{
+	struct ssl_conn *sc = c->xprt_ctx;
+	size_t n;
+	int ret;
+
+	errno = 0;
+	if ((ret = SSL_write_ex(sc->ssl, buf, len, &n)) == 1)
+		return (ssize_t)n;
+	return ssl_sock_result(c, ret);
+}
+
+static int
+ssl_sock_xflush(struct conn *c)
+{
+	struct ssl_conn *sc = c->xprt_ctx;
+	int rc = ssl_sock_flush(c);
+
+	if (rc == 0 && sc->shut_sent && !(c->flags & CO_F_SHUTW)) {
+		shutdown(c->fd, SHUT_WR);
+		c->flags |= CO_F_SHUTW;
+	}
+	return rc;
+}
+
+static int
+ssl_sock_shutw(struct conn *c)
+{
+	struct ssl_conn *sc = c->xprt_ctx;
+
+	if (!sc->shut_sent) {
+		/* Sends close_notify; we do not wait for the peer's. */
+		SSL_shutdown(sc->ssl);
+		ERR_clear_error();
+		sc->shut_sent = 1;
+	}
+	return ssl_sock_xflush(c);
+}
+
+static void
+ssl_sock_free_timer(struct ssl_conn *sc)
+{
+	if (sc->timer != NULL) {
+		event_free(sc->timer);
+		sc->timer = NULL;
+	}
+}
+
+static void
+ssl_sock_close(struct conn *c)
+{
+	struct ssl_conn *sc = c->xprt_ctx;
+
+	if (sc == NULL)
+		return;
+	ssl_sock_free_timer(sc);
+	pool_put(&c->w->tlsbufs, sc->out);
+	SSL_free(sc->ssl);
+	free(sc);
+	c->xprt_ctx = NULL;
+}
+
+static const struct xprt_ops xprt_ssl = {
+	.name = "tls",
+	.recv = ssl_sock_recv,
+	.send = ssl_sock_send,
+	.flush = ssl_sock_xflush,
+	.shutw = ssl_sock_shutw,
+	.close = ssl_sock_close,
+};
+
+static void
+ssl_sock_hs_end(struct conn *c, const char *reason)
+{
+	struct ssl_conn *sc = c->xprt_ctx;
+
+	ssl_sock_free_timer(sc);
+	conn_want(c, 0, 0);
+	sc->state = reason == NULL ? SSL_HS_ESTABLISHED : SSL_HS_FAILED;
+	sc->direct = 1;
+	sc->done(c, reason, sc->done_arg);
+}
+
+/* One step of the handshake, on readiness. */
+static void
+ssl_sock_hs_step(struct conn *c, short what)
+{
+	struct ssl_conn *sc = c->xprt_ctx;
+	char why[256];
+	int ret, err, frc, syserr;
+
+	(void)what;
+	errno = 0;
+	ret = SSL_do_handshake(sc->ssl);
+	syserr = errno;
+	err = ret == 1 ? SSL_ERROR_NONE : SSL_get_error(sc->ssl, ret);
+	frc = ssl_sock_flush(c);
+	if (frc < 0 && frc != -EAGAIN) {
+		ssl_sock_hs_end(c, "write error");
+		return;
+	}
+	switch (err) {
+	case SSL_ERROR_NONE:
+		if (frc == -EAGAIN) {
+			/* The last flight is still queued: finish it first. */
+			conn_want(c, 0, 1);
+			return;
+		}
+		ssl_sock_hs_end(c, NULL);
+		return;
+	case SSL_ERROR_WANT_READ:
+		conn_want(c, 1, frc == -EAGAIN);
+		return;
+	case SSL_ERROR_WANT_WRITE:
+		conn_want(c, 0, 1);
+		return;
+	case SSL_ERROR_ZERO_RETURN:
+		ssl_sock_hs_end(c, "client closed");
+		return;
+	case SSL_ERROR_SYSCALL:
+		ERR_clear_error();
+		ssl_sock_hs_end(c, syserr == 0 ? "client closed" :
+		    strerror(syserr));
+		return;
+	default:
+		ssl_sock_hs_end(c, ssl_err_reason(why, sizeof(why)));
+		return;
+	}
+}
+
+static void
+ssl_sock_hs_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what;
+	ssl_sock_hs_end(arg, "handshake timeout");
+}
+
+int
+ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
+    ssl_hs_done_cb done, void *arg)
+{
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	struct ssl_conn *sc;
+	BIO *bio;
+
+	if ((sc = calloc(1, sizeof(*sc))) == NULL)
+		return -ENOMEM;
+	if ((sc->ssl = SSL_new(ctx)) == NULL)
+		goto err_free_sc;
+	if ((bio = BIO_new(ssl_bio_method)) == NULL)
+		goto err_free_ssl;
+	BIO_set_data(bio, c);
+	BIO_set_init(bio, 1);
+	SSL_set_bio(sc->ssl, bio, bio);
+	SSL_set_accept_state(sc->ssl);
+	if ((sc->timer = evtimer_new(c->w->base, ssl_sock_hs_timeout,
+	    c)) == NULL)
+		goto err_free_ssl;
+	sc->conn = c;
+	sc->done = done;
+	sc->done_arg = arg;
+	c->xprt = &xprt_ssl;
+	c->xprt_ctx = sc;
+	c->cb = ssl_sock_hs_step;
+	evtimer_add(sc->timer, &tv);
+	/* The listener defers accept until the ClientHello is there: start
+	 * at once rather than wait a turn of the loop. */
+	ssl_sock_hs_step(c, EV_READ);
+	return 0;
+err_free_ssl:
+	ERR_clear_error();
+	SSL_free(sc->ssl);
+err_free_sc:
+	free(sc);
+	return -ENOMEM;
+}
+
+const char *
+ssl_sock_version(const struct conn *c)
+{
+	const struct ssl_conn *sc = c->xprt_ctx;
+
+	return c->xprt == &xprt_ssl ? SSL_get_version(sc->ssl) : NULL;
+}
+
+const char *
+ssl_sock_cipher(const struct conn *c)
+{
+	const struct ssl_conn *sc = c->xprt_ctx;
+
+	return c->xprt == &xprt_ssl ? SSL_get_cipher_name(sc->ssl) : NULL;
+}
