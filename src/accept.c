@@ -27,11 +27,10 @@
 static int
 accept_has_room(struct listener *l)
 {
-	const struct cfg *cfg = l->w->cfg;
 	unsigned int fe_max = l->fe->cfg->maxconn;
 
 	if (atomic_load_explicit(&l->w->rt->cur_conns,
-	    memory_order_relaxed) >= cfg->maxconn)
+	    memory_order_relaxed) >= l->w->rt->maxconn)
 		return 0;
 	return fe_max == 0 || atomic_load_explicit(&l->fe->cur_conns,
 	    memory_order_relaxed) < fe_max;
@@ -43,6 +42,7 @@ accept_hs_done(struct conn *c, const char *reason, void *arg)
 	struct listener *l = arg;
 	char addr[UTIL_ADDRSTRLEN];
 
+	list_del(&c->list);
 	if (reason == NULL) {
 		listener_conn_ready(l, c);
 		return;
@@ -68,13 +68,13 @@ accept_setup(struct listener *l, struct conn *c)
 	    setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &one,
 	    sizeof(one)) == -1)
 		return -errno;
+	/* Without NAT the original destination is the local address. */
 	if ((l->bind->flags & CFG_BIND_F_ORIGDST) &&
-	    c->peer.sa.sa_family == AF_INET &&
+	    (c->peer.sa.sa_family != AF_INET ||
 	    getsockopt(c->fd, SOL_IP, SO_ORIGINAL_DST, &c->local,
-	    &len) == 0)
-		return 0;
-	len = sizeof(c->local);
-	if (getsockname(c->fd, &c->local.sa, &len) == -1)
+	    &len) == -1) &&
+	    getsockname(c->fd, &c->local.sa, &(socklen_t){ sizeof(c->local) })
+	    == -1)
 		return -errno;
 	return 0;
 }
@@ -133,12 +133,27 @@ tcp_accept(evutil_socket_t lfd, short what, void *arg)
 			listener_conn_ready(l, c);
 			continue;
 		}
+		/* Until the handshake is over, the connection belongs to
+		 * the listener. */
+		c->owner = l;
+		list_append(&w->handshakes, &c->list);
 		if (ssl_sock_accept(c, l->ssl_ctx,
 		    l->fe->cfg->timeouts.handshake, accept_hs_done, l) < 0) {
+			list_del(&c->list);
 			conn_free(c);
 			listener_conn_gone(w, l->fe);
 		}
 	}
+}
+
+void
+accept_abort_handshake(struct conn *c)
+{
+	struct listener *l = c->owner;
+
+	list_del(&c->list);
+	conn_free(c);
+	listener_conn_gone(l->w, l->fe);
 }
 
 void

@@ -96,7 +96,9 @@ struct cfg_frontend {
 struct cfg {
 	char *file;             /* the file it came from, or "(command line)" */
 	unsigned int workers;   /* 0 before cfg_finish(): number of CPUs */
-	unsigned int maxconn;
+	unsigned int maxconn;   /* 0 (not set): what the open-file limit
+	                           allows, at most CFG_DEF_MAXCONN; decided
+	                           at start, not by cfg_finish() */
 	unsigned int bufsize;
 	unsigned int grace;     /* ms to let sessions finish on SIGTERM */
 	enum cfg_log log;

@@ -35,6 +35,7 @@ conn_new(struct worker *w, int fd)
 	c->w = w;
 	c->xprt = &xprt_raw;
 	c->flags = CO_F_RDY_R | CO_F_RDY_W;
+	LIST_INIT(&c->list);
 	event_assign(&c->ev_r, w->base, fd, EV_READ | EV_PERSIST, conn_io, c);
 	event_assign(&c->ev_w, w->base, fd, EV_WRITE | EV_PERSIST, conn_io, c);
 	return c;
@@ -101,7 +102,5 @@ conn_connect_result(struct conn *c)
 	if (err != 0)
 		return -err;
 	c->flags &= ~CO_F_CONNECTING;
-	len = sizeof(c->peer);
-	getsockname(c->fd, &c->peer.sa, &len);
 	return 0;
 }

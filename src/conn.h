@@ -11,6 +11,8 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include "util.h"
+
 struct conn;
 struct worker;
 
@@ -61,8 +63,9 @@ struct conn {
 	void (*cb)(struct conn *c, short what);
 	void *owner;
 	struct event ev_r, ev_w;
-	union sockaddr_any peer;        /* client: its address; server: ours */
-	union sockaddr_any local;       /* the address the peer reached */
+	union sockaddr_any peer;        /* the client's address (client side) */
+	union sockaddr_any local;       /* original destination (original-dst) */
+	struct list list;               /* in the owner's list, if any */
 };
 
 /* A connection over <fd> with the raw transport, no events added yet.

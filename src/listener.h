@@ -63,6 +63,9 @@ void listener_close(struct listener *l);
  * applies the bind's flags to each socket and hands it on. */
 void tcp_accept(evutil_socket_t fd, short what, void *arg);
 
+/* Ends a connection still in its TLS handshake (at shutdown). */
+void accept_abort_handshake(struct conn *c);
+
 /* Called when the TLS handshake of <c> is over (or at once on a plain
  * bind): runs the frontend's protocol accept. */
 void listener_conn_ready(struct listener *l, struct conn *c);

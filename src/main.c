@@ -105,33 +105,46 @@ err_free_runtime:
 }
 
 /* Every client connection may need a server socket and, when splicing, a
- * pipe in each direction; a quarter of them splicing at once is plenty
- * (above that, sessions copy through buffers instead). */
+ * pipe (two descriptors) in each direction; a quarter of them splicing at
+ * once is plenty (above that, sessions copy through buffers instead). So a
+ * connection costs 2 + 4/4 = 3 descriptors, plus a fixed part.
+ * An explicit maxconn that the limit cannot hold is an error; without one,
+ * maxconn is what the hard limit allows, at most CFG_DEF_MAXCONN. */
 static int
 main_raise_nofile(const struct cfg *c, struct runtime *rt)
 {
 	size_t nbinds = 0, i;
 	struct rlimit rl;
-	rlim_t need;
+	rlim_t fixed, need;
 
 	for (i = 0; i < c->nfrontends; i++)
 		nbinds += c->frontends[i].nbinds;
-	rt->max_pipes = c->maxconn / 4 / c->workers + 1;
-	need = (rlim_t)c->maxconn * 2 + (rlim_t)rt->max_pipes * 4 *
-	    c->workers + nbinds * c->workers + 3 * c->workers + 64;
+	fixed = (rlim_t)(nbinds + 3 + 16) * c->workers + 64;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
 		log_err("getrlimit");
 		return -1;
 	}
+	rt->maxconn = c->maxconn;
+	if (rt->maxconn == 0) {
+		rt->maxconn = CFG_DEF_MAXCONN;
+		if (rl.rlim_max != RLIM_INFINITY &&
+		    rl.rlim_max < fixed + 3 * (rlim_t)rt->maxconn)
+			rt->maxconn = rl.rlim_max > fixed + 3 ?
+			    (unsigned int)((rl.rlim_max - fixed) / 3) : 1;
+	}
+	rt->max_pipes = rt->maxconn / 4 / c->workers + 1;
+	need = fixed + 2 * (rlim_t)rt->maxconn +
+	    2 * (rlim_t)rt->max_pipes * c->workers;
 	if (rl.rlim_cur >= need)
 		return 0;
 	rl.rlim_cur = need;
-	if (rl.rlim_max < need)
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
 		rl.rlim_max = need;
 	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
 		log_err("maxconn %u needs %llu open files, and the limit "
-		    "cannot be raised (lower maxconn, or raise the hard limit "
-		    "with ulimit -Hn)", c->maxconn, (unsigned long long)need);
+		    "cannot be raised to that (lower maxconn, or raise the "
+		    "hard limit: ulimit -Hn)", rt->maxconn,
+		    (unsigned long long)need);
 		return -1;
 	}
 	return 0;
@@ -261,7 +274,7 @@ main_run(const struct cfg *c)
 			goto out_join;
 		}
 	log_info("gatehouse %s: %u worker(s), %zu frontend(s), maxconn %u",
-	    PACKAGE_VERSION, c->workers, c->nfrontends, c->maxconn);
+	    PACKAGE_VERSION, c->workers, c->nfrontends, rt.maxconn);
 	main_wait(&rt, ws, c->workers, &set);
 	rc = 0;
 out_join:

@@ -246,8 +246,7 @@ session_want(struct conn *c, struct channel *in,
 	int rd, wr;
 
 	rd = !(in->flags & (CH_F_SHUTR | CH_F_PIPE_FULL)) &&
-	    !(c->flags & CO_F_RDY_R) &&
-	    (in->pipe_data > 0 || in->buf.data < in->read_limit);
+	    !(c->flags & CO_F_RDY_R) && in->buf.data < in->read_limit;
 	wr = ((out != NULL && channel_data(out) > 0) ||
 	    (c->flags & (CO_F_OUT_PENDING | CO_F_RECV_WANTS_W))) &&
 	    !(c->flags & CO_F_RDY_W);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conn.h"
 #include "listener.h"
 #include "log.h"
 #include "session.h"
@@ -51,6 +52,9 @@ worker_grace_cb(evutil_socket_t fd, short what, void *arg)
 	while (!LIST_EMPTY(&w->sessions))
 		session_close(container_of(w->sessions.next, struct session,
 		    list), "shutdown");
+	while (!LIST_EMPTY(&w->handshakes))
+		accept_abort_handshake(container_of(w->handshakes.next,
+		    struct conn, list));
 	event_base_loopbreak(w->base);
 }
 
@@ -102,6 +106,7 @@ worker_init(struct worker *w, unsigned int id, struct runtime *rt)
 	w->stop_fd[0] = w->stop_fd[1] = -1;
 	LIST_INIT(&w->listeners);
 	LIST_INIT(&w->sessions);
+	LIST_INIT(&w->handshakes);
 	pool_init(&w->bufs, w->cfg->bufsize, POOL_KEEP);
 	pool_init(&w->tlsbufs, TLS_OUTBUF_SIZE, POOL_KEEP);
 	w->pipes.max = rt->max_pipes;

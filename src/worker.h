@@ -22,6 +22,7 @@ struct runtime {
 	const struct cfg *cfg;
 	struct frontend *frontends;     /* one per cfg frontend, in order */
 	struct backend *backends;       /* one per cfg backend, in order */
+	unsigned int maxconn;           /* effective global limit */
 	atomic_uint cur_conns;          /* client connections, all workers */
 	unsigned int max_pipes;         /* splice pipes per worker */
 	atomic_uint workers_done;       /* workers whose loop has ended */
@@ -46,6 +47,7 @@ struct worker {
 	struct pipe_pool pipes;
 	struct list listeners;          /* struct listener */
 	struct list sessions;           /* struct session */
+	struct list handshakes;         /* struct conn in a TLS handshake */
 	unsigned int nconns;            /* client conns alive here */
 	int stopping;                   /* draining for exit */
 	int stop_fd[2];                 /* main writes a byte here to stop us */
