@@ -26,6 +26,9 @@ enum cfg_log { CFG_LOG_STDERR = 0, CFG_LOG_SYSLOG, CFG_LOG_NONE };
 #define CFG_DEF_T_GRACE          30000
 #define CFG_DEF_BACKLOG          1024
 
+/* The range of "workers", shared by the file and --workers. */
+#define CFG_WORKERS_MAX          1024
+
 /* Listener flags: what tcp_accept() does with each accepted socket. */
 #define CFG_BIND_F_TLS           0x0001  /* TLS handshake before the protocol accept */
 #define CFG_BIND_F_KEEPALIVE     0x0002  /* SO_KEEPALIVE on accepted sockets */
@@ -73,6 +76,7 @@ struct cfg_server {
 struct cfg_backend {
 	char *name;
 	enum cfg_mode mode;
+	int mode_set;           /* 0: cfg_finish() copies cfg.default_mode */
 	struct cfg_timeouts timeouts;   /* connect, server, tunnel used */
 	struct cfg_server *servers;
 	size_t nservers;
@@ -83,6 +87,7 @@ struct cfg_backend {
 struct cfg_frontend {
 	char *name;
 	enum cfg_mode mode;
+	int mode_set;           /* 0: cfg_finish() copies cfg.default_mode */
 	unsigned int maxconn;           /* 0: only the global limit */
 	struct cfg_timeouts timeouts;   /* client, handshake, tunnel used */
 	struct cfg_bind *binds;

@@ -1,0 +1,1319 @@
+/* Reading the configuration: the grammar of gatehouse.conf(5), the checks
+ * that need the whole file (cfg_finish), and the dump that writes it back.
+ *
+ * A line is split into words, the first word picks a keyword from
+ * cfg_kws[], and the table says in which sections it is valid and how many
+ * arguments it takes, so that every handler only deals with meaning. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cfg.h"
+
+#define CFG_LINE_MAX    65536   /* a longer line is an error, never cut */
+#define CFG_WORDS_MAX   256     /* words on one line */
+#define CFG_MAXCONN_MAX 10000000
+#define CFG_BUFSIZE_MIN 1024
+#define CFG_BUFSIZE_MAX 1048576
+
+/* Sections as bits, so that a keyword can list where it is valid. */
+#define CFG_S_GLOBAL    0x01
+#define CFG_S_DEFAULTS  0x02
+#define CFG_S_FRONTEND  0x04
+#define CFG_S_BACKEND   0x08
+
+struct cfg_parser {
+	struct cfg *c;
+	int line;
+	unsigned int sec;       /* CFG_S_* of this section; 0 before any */
+	char *err;
+	size_t errlen;
+};
+
+/* The timeouts, where each may be set, and where it lives. */
+static const struct cfg_tmo {
+	const char *name;
+	unsigned int where;
+	size_t off;
+} cfg_tmos[] = {
+	{ "connect", CFG_S_DEFAULTS | CFG_S_BACKEND,
+	    offsetof(struct cfg_timeouts, connect) },
+	{ "client", CFG_S_DEFAULTS | CFG_S_FRONTEND,
+	    offsetof(struct cfg_timeouts, client) },
+	{ "server", CFG_S_DEFAULTS | CFG_S_BACKEND,
+	    offsetof(struct cfg_timeouts, server) },
+	{ "tunnel", CFG_S_DEFAULTS | CFG_S_FRONTEND | CFG_S_BACKEND,
+	    offsetof(struct cfg_timeouts, tunnel) },
+	{ "handshake", CFG_S_DEFAULTS | CFG_S_FRONTEND,
+	    offsetof(struct cfg_timeouts, handshake) },
+};
+#define CFG_NTMOS (sizeof(cfg_tmos) / sizeof(cfg_tmos[0]))
+
+static const struct cfg_timeouts cfg_def_timeouts = {
+	.connect = CFG_DEF_T_CONNECT, .client = CFG_DEF_T_CLIENT,
+	.server = CFG_DEF_T_SERVER, .handshake = CFG_DEF_T_HANDSHAKE,
+};
+
+static const struct {
+	const char *name;
+	int facility;
+} cfg_facilities[] = {
+	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+#define CFG_NFACILITIES (sizeof(cfg_facilities) / sizeof(cfg_facilities[0]))
+
+/* Flag options of "bind": those that take no argument. */
+static const struct {
+	const char *name;
+	unsigned int flag;
+} cfg_bind_flags[] = {
+	{ "tls", CFG_BIND_F_TLS },
+	{ "keepalive", CFG_BIND_F_KEEPALIVE },
+	{ "original-dst", CFG_BIND_F_ORIGDST },
+	{ "v6only", CFG_BIND_F_V6ONLY },
+};
+#define CFG_NBIND_FLAGS (sizeof(cfg_bind_flags) / sizeof(cfg_bind_flags[0]))
+
+static int cfg_reason(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int cfg_errat(char *err, size_t errlen, const char *file, int line,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int cfg_fail(struct cfg_parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- messages ---- */
+
+/* A reason without file:line, for the helpers cli.c shares. Returns -1. */
+static int
+cfg_reason(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void
+cfg_vmsg(char *err, size_t errlen, const char *file, int line,
+    const char *fmt, va_list ap)
+{
+	int n;
+
+	/* Line 0 is the command line: there is no line to name. */
+	if (line > 0)
+		n = snprintf(err, errlen, "%s:%d: ", file, line);
+	else
+		n = snprintf(err, errlen, "%s: ", file);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+}
+
+/* "file:line: reason" into <err>. Returns -1. */
+static int
+cfg_errat(char *err, size_t errlen, const char *file, int line,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cfg_vmsg(err, errlen, file, line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The same at the line being parsed. Returns -1. */
+static int
+cfg_fail(struct cfg_parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cfg_vmsg(p->err, p->errlen, p->c->file, p->line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- values ---- */
+
+/* Reads the decimal digits at <s>. strtoull alone would also take blanks,
+ * a sign and "0x", so the first character must be a digit. On overflow
+ * strtoull gives ULLONG_MAX, which every caller's range then refuses.
+ * Returns the end of the digits, or NULL when there is none. */
+static const char *
+cfg_digits(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return NULL;
+	*v = strtoull(s, &end, 10);
+	return end;
+}
+
+int
+cfg_parse_uint(const char *s, unsigned int min, unsigned int max,
+    unsigned int *out, char *err, size_t errlen)
+{
+	unsigned long long v = 0;
+	const char *end = cfg_digits(s, &v);
+
+	if (end == NULL || *end != '\0')
+		return cfg_reason(err, errlen, "bad number '%s'", s);
+	if (v < min || v > max)
+		return cfg_reason(err, errlen, "'%s' is out of range %u..%u",
+		    s, min, max);
+	*out = (unsigned int)v;
+	return 0;
+}
+
+int
+cfg_parse_duration(const char *s, unsigned int *ms, char *err,
+    size_t errlen)
+{
+	static const struct {
+		const char *unit;
+		unsigned int ms;
+	} units[] = {
+		{ "", 1 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
+		{ "h", 3600000 }, { "d", 86400000 },
+	};
+	unsigned long long v = 0;
+	const char *end = cfg_digits(s, &v);
+	size_t i;
+
+	for (i = 0; end != NULL && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) != 0)
+			continue;
+		if (v > UINT_MAX / units[i].ms)
+			return cfg_reason(err, errlen,
+			    "duration '%s' is too long (at most 49d)", s);
+		*ms = (unsigned int)v * units[i].ms;
+		return 0;
+	}
+	return cfg_reason(err, errlen, "bad duration '%s' (a number and "
+	    "ms, s, m, h or d; no unit: ms)", s);
+}
+
+/* Sets <ss> from <host> (no port): '*', a dotted IPv4 address, an IPv6
+ * address (<v6>: it was in brackets) or a name. Returns 0 or -1 with the
+ * reason in <why>. */
+static int
+cfg_resolve(const char *host, int v6, int passive,
+    struct sockaddr_storage *ss, socklen_t *len, char *why, size_t whylen)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)ss;
+	struct addrinfo hints, *res;
+	int rc;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!v6 && (strcmp(host, "*") == 0 ||
+	    strspn(host, "0123456789.") == strlen(host))) {
+		if (host[0] == '*' && !passive)
+			return cfg_reason(why, whylen,
+			    "'*' is only valid for bind");
+		/* inet_pton, not getaddrinfo: glibc's takes "1.2.3" as
+		 * 1.2.0.3, which is never what was meant. */
+		if (host[0] != '*' &&
+		    inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return cfg_reason(why, whylen,
+			    "bad IPv4 address '%s'", host);
+		sin->sin_family = AF_INET;
+		*len = sizeof(*sin);
+		return 0;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = v6 ? AF_INET6 : AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = v6 ? AI_NUMERICHOST : 0;
+	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		if (v6)
+			return cfg_reason(why, whylen,
+			    "bad IPv6 address '%s'", host);
+		return cfg_reason(why, whylen, "cannot resolve '%s': %s",
+		    host, gai_strerror(rc));
+	}
+	if (res->ai_addrlen > sizeof(*ss)) {
+		freeaddrinfo(res);
+		return cfg_reason(why, whylen, "odd address for '%s'", host);
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* Splits "ADDR:PORT" and checks the syntax; the details go to <why>. */
+static int
+cfg_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+    int passive, char *why, size_t whylen)
+{
+	char host[NI_MAXHOST];
+	const char *hbeg = s, *hend, *port;
+	unsigned int pnum;
+	int v6 = s[0] == '[';
+
+	if (v6) {
+		hbeg = s + 1;
+		if ((hend = strchr(hbeg, ']')) == NULL)
+			return cfg_reason(why, whylen, "missing ']'");
+		if (hend[1] != ':' && hend[1] != '\0')
+			return cfg_reason(why, whylen,
+			    "expected ':PORT' after ']'");
+		port = hend[1] == ':' ? hend + 2 : hend + 1;
+	} else {
+		if ((hend = strrchr(s, ':')) == NULL)
+			return cfg_reason(why, whylen,
+			    "missing port (ADDR:PORT)");
+		if (memchr(s, ':', (size_t)(hend - s)) != NULL)
+			return cfg_reason(why, whylen, "an IPv6 address needs "
+			    "brackets, e.g. '[::1]:443'");
+		port = hend + 1;
+	}
+	if (*port == '\0')
+		return cfg_reason(why, whylen, "missing port (ADDR:PORT)");
+	if (cfg_parse_uint(port, 1, 65535, &pnum, NULL, 0) < 0)
+		return cfg_reason(why, whylen, "bad port '%s' (1..65535)",
+		    port);
+	if (hend == hbeg)
+		return cfg_reason(why, whylen, "missing address%s",
+		    passive && !v6 ? " (use '*' for any)" : "");
+	if ((size_t)(hend - hbeg) >= sizeof(host))
+		return cfg_reason(why, whylen, "address too long");
+	memcpy(host, hbeg, (size_t)(hend - hbeg));
+	host[hend - hbeg] = '\0';
+	if (cfg_resolve(host, v6, passive, ss, len, why, whylen) < 0)
+		return -1;
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)(void *)ss)->sin6_port =
+		    htons((uint16_t)pnum);
+	else
+		((struct sockaddr_in *)(void *)ss)->sin_port =
+		    htons((uint16_t)pnum);
+	return 0;
+}
+
+int
+cfg_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+    int passive, char *err, size_t errlen)
+{
+	char why[NI_MAXHOST + 64];
+
+	if (cfg_addr(s, ss, len, passive, why, sizeof(why)) < 0)
+		return cfg_reason(err, errlen, "bad address '%s': %s", s, why);
+	return 0;
+}
+
+static const char *
+cfg_mode_name(enum cfg_mode m)
+{
+	return m == CFG_MODE_HTTP ? "http" : "tcp";
+}
+
+/* ---- building ---- */
+
+/* Returns <arr> (holding <n> elements of <size> bytes) grown by one zeroed
+ * element, or NULL with <arr> untouched. */
+static void *
+cfg_grow(void *arr, size_t n, size_t size)
+{
+	char *a = reallocarray(arr, n + 1, size);
+
+	if (a != NULL)
+		memset(a + n * size, 0, size);
+	return a;
+}
+
+static int
+cfg_set_str(struct cfg_parser *p, char **dst, const char *s)
+{
+	char *dup = strdup(s);
+
+	if (dup == NULL)
+		return cfg_fail(p, "out of memory");
+	free(*dst);
+	*dst = dup;
+	return 0;
+}
+
+static struct cfg_frontend *
+cfg_cur_fe(struct cfg_parser *p)
+{
+	return &p->c->frontends[p->c->nfrontends - 1];
+}
+
+static struct cfg_backend *
+cfg_cur_be(struct cfg_parser *p)
+{
+	return &p->c->backends[p->c->nbackends - 1];
+}
+
+static struct cfg_timeouts *
+cfg_cur_timeouts(struct cfg_parser *p)
+{
+	if (p->sec == CFG_S_FRONTEND)
+		return &cfg_cur_fe(p)->timeouts;
+	if (p->sec == CFG_S_BACKEND)
+		return &cfg_cur_be(p)->timeouts;
+	return &p->c->defaults;
+}
+
+static unsigned int *
+cfg_tmo_field(struct cfg_timeouts *t, const struct cfg_tmo *k)
+{
+	return (unsigned int *)(void *)((char *)t + k->off);
+}
+
+static unsigned int
+cfg_tmo_get(const struct cfg_timeouts *t, const struct cfg_tmo *k)
+{
+	return *(const unsigned int *)(const void *)((const char *)t + k->off);
+}
+
+/* "defaults or a backend": where a keyword of mask <where> is valid. */
+static const char *
+cfg_where(unsigned int where, char *buf, size_t len)
+{
+	static const char *names[] = {
+		"global", "defaults", "a frontend", "a backend"
+	};
+	size_t i, n = 0, done = 0, off = 0;
+
+	for (i = 0; i < 4; i++)
+		n += (where >> i) & 1;
+	buf[0] = '\0';
+	for (i = 0; i < 4 && off < len; i++) {
+		if (!((where >> i) & 1))
+			continue;
+		done++;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    done == 1 ? "" : done == n ? " or " : ", ", names[i]);
+	}
+	return buf;
+}
+
+/* ---- keywords ---- */
+
+static int
+cfg_kw_uint(struct cfg_parser *p, char **av, unsigned int min,
+    unsigned int max, unsigned int *out)
+{
+	char why[128];
+
+	if (cfg_parse_uint(av[1], min, max, out, why, sizeof(why)) < 0)
+		return cfg_fail(p, "%s: %s", av[0], why);
+	return 0;
+}
+
+/* A timeout of 0 would read as "not set" and silently become the
+ * default, so it is refused. */
+static int
+cfg_kw_duration(struct cfg_parser *p, const char *what, const char *s,
+    unsigned int *out)
+{
+	char why[128];
+	unsigned int ms = 0;
+
+	if (cfg_parse_duration(s, &ms, why, sizeof(why)) < 0)
+		return cfg_fail(p, "%s: %s", what, why);
+	if (ms == 0)
+		return cfg_fail(p, "%s: must be more than 0", what);
+	*out = ms;
+	return 0;
+}
+
+static int
+cfg_kw_section(struct cfg_parser *p, char **av)
+{
+	p->sec = strcmp(av[0], "global") == 0 ? CFG_S_GLOBAL : CFG_S_DEFAULTS;
+	return 0;
+}
+
+static int
+cfg_kw_frontend(struct cfg_parser *p, char **av)
+{
+	struct cfg *c = p->c;
+	struct cfg_frontend *fes;
+	size_t i;
+
+	if (av[1][0] == '\0')
+		return cfg_fail(p, "frontend: empty name");
+	for (i = 0; i < c->nfrontends; i++)
+		if (strcmp(c->frontends[i].name, av[1]) == 0)
+			return cfg_fail(p, "duplicate frontend '%s' (first "
+			    "declared at line %d)", av[1],
+			    c->frontends[i].line);
+	if ((fes = cfg_grow(c->frontends, c->nfrontends, sizeof(*fes))) == NULL)
+		return cfg_fail(p, "out of memory");
+	c->frontends = fes;
+	fes[c->nfrontends].file = c->file;
+	fes[c->nfrontends].line = p->line;
+	c->nfrontends++;
+	p->sec = CFG_S_FRONTEND;
+	return cfg_set_str(p, &fes[c->nfrontends - 1].name, av[1]);
+}
+
+static int
+cfg_kw_backend(struct cfg_parser *p, char **av)
+{
+	struct cfg *c = p->c;
+	struct cfg_backend *bes;
+	size_t i;
+
+	if (av[1][0] == '\0')
+		return cfg_fail(p, "backend: empty name");
+	for (i = 0; i < c->nbackends; i++)
+		if (strcmp(c->backends[i].name, av[1]) == 0)
+			return cfg_fail(p, "duplicate backend '%s' (first "
+			    "declared at line %d)", av[1], c->backends[i].line);
+	if ((bes = cfg_grow(c->backends, c->nbackends, sizeof(*bes))) == NULL)
+		return cfg_fail(p, "out of memory");
+	c->backends = bes;
+	bes[c->nbackends].file = c->file;
+	bes[c->nbackends].line = p->line;
+	c->nbackends++;
+	p->sec = CFG_S_BACKEND;
+	return cfg_set_str(p, &bes[c->nbackends - 1].name, av[1]);
+}
+
+static int
+cfg_kw_workers(struct cfg_parser *p, char **av)
+{
+	return cfg_kw_uint(p, av, 1, CFG_WORKERS_MAX, &p->c->workers);
+}
+
+static int
+cfg_kw_maxconn(struct cfg_parser *p, char **av)
+{
+	return cfg_kw_uint(p, av, 1, CFG_MAXCONN_MAX,
+	    p->sec == CFG_S_GLOBAL ? &p->c->maxconn : &cfg_cur_fe(p)->maxconn);
+}
+
+static int
+cfg_kw_bufsize(struct cfg_parser *p, char **av)
+{
+	return cfg_kw_uint(p, av, CFG_BUFSIZE_MIN, CFG_BUFSIZE_MAX,
+	    &p->c->bufsize);
+}
+
+static int
+cfg_kw_grace(struct cfg_parser *p, char **av)
+{
+	return cfg_kw_duration(p, "grace", av[1], &p->c->grace);
+}
+
+static int
+cfg_kw_log(struct cfg_parser *p, char **av)
+{
+	struct cfg *c = p->c;
+	size_t i;
+
+	/* Reset, so that the last "log" line alone says what holds. */
+	c->log_facility = LOG_DAEMON;
+	if (strcmp(av[1], "syslog") == 0) {
+		c->log = CFG_LOG_SYSLOG;
+		if (av[2] == NULL)
+			return 0;
+		for (i = 0; i < CFG_NFACILITIES; i++) {
+			if (strcmp(av[2], cfg_facilities[i].name) == 0) {
+				c->log_facility = cfg_facilities[i].facility;
+				return 0;
+			}
+		}
+		return cfg_fail(p, "log: unknown facility '%s' (daemon, user "
+		    "or local0..local7)", av[2]);
+	}
+	if (strcmp(av[1], "stderr") == 0)
+		c->log = CFG_LOG_STDERR;
+	else if (strcmp(av[1], "none") == 0)
+		c->log = CFG_LOG_NONE;
+	else
+		return cfg_fail(p, "log: expected stderr, syslog or none, "
+		    "got '%s'", av[1]);
+	if (av[2] != NULL)
+		return cfg_fail(p, "log: extra argument '%s' (only syslog "
+		    "takes a facility)", av[2]);
+	return 0;
+}
+
+static int
+cfg_kw_user(struct cfg_parser *p, char **av)
+{
+	/* Checked now rather than after binding, when it is too late to
+	 * say which line was wrong. */
+	if (getpwnam(av[1]) == NULL)
+		return cfg_fail(p, "user: no such user '%s'", av[1]);
+	return cfg_set_str(p, &p->c->user, av[1]);
+}
+
+static int
+cfg_kw_mode(struct cfg_parser *p, char **av)
+{
+	enum cfg_mode m;
+
+	if (strcmp(av[1], "tcp") == 0)
+		m = CFG_MODE_TCP;
+	else if (strcmp(av[1], "http") == 0)
+		m = CFG_MODE_HTTP;
+	else
+		return cfg_fail(p, "mode: expected tcp or http, got '%s'",
+		    av[1]);
+	if (p->sec == CFG_S_FRONTEND) {
+		cfg_cur_fe(p)->mode = m;
+		cfg_cur_fe(p)->mode_set = 1;
+	} else if (p->sec == CFG_S_BACKEND) {
+		cfg_cur_be(p)->mode = m;
+		cfg_cur_be(p)->mode_set = 1;
+	} else {
+		p->c->default_mode = m;
+	}
+	return 0;
+}
+
+static int
+cfg_kw_timeout(struct cfg_parser *p, char **av)
+{
+	const struct cfg_tmo *k;
+	char what[64], where[64];
+	size_t i;
+
+	for (i = 0; i < CFG_NTMOS; i++) {
+		k = &cfg_tmos[i];
+		if (strcmp(av[1], k->name) != 0)
+			continue;
+		if (!(k->where & p->sec))
+			return cfg_fail(p, "timeout '%s' is only valid in %s",
+			    k->name, cfg_where(k->where, where, sizeof(where)));
+		snprintf(what, sizeof(what), "timeout %s", k->name);
+		return cfg_kw_duration(p, what, av[2],
+		    cfg_tmo_field(cfg_cur_timeouts(p), k));
+	}
+	return cfg_fail(p, "unknown timeout '%s' (connect, client, server, "
+	    "tunnel or handshake)", av[1]);
+}
+
+static int
+cfg_bind_cert(struct cfg_parser *p, struct cfg_bind *b, const char *file)
+{
+	struct cfg_cert *certs;
+
+	if ((certs = cfg_grow(b->certs, b->ncerts, sizeof(*certs))) == NULL)
+		return cfg_fail(p, "out of memory");
+	b->certs = certs;
+	b->ncerts++;
+	b->flags |= CFG_BIND_F_TLS;
+	return cfg_set_str(p, &certs[b->ncerts - 1].cert, file);
+}
+
+static int
+cfg_bind_key(struct cfg_parser *p, struct cfg_bind *b, const char *file)
+{
+	struct cfg_cert *last = b->ncerts ? &b->certs[b->ncerts - 1] : NULL;
+
+	if (last == NULL)
+		return cfg_fail(p, "bind: 'key' must follow a 'cert'");
+	if (last->key != NULL)
+		return cfg_fail(p, "bind: second 'key' for cert '%s'",
+		    last->cert);
+	return cfg_set_str(p, &last->key, file);
+}
+
+static int
+cfg_kw_bind(struct cfg_parser *p, char **av)
+{
+	struct cfg_frontend *fe = cfg_cur_fe(p);
+	struct cfg_bind *binds, *b;
+	const char *opt, *tlsonly;
+	char why[NI_MAXHOST + 128];
+	size_t i, j;
+	int rc;
+
+	if ((binds = cfg_grow(fe->binds, fe->nbinds, sizeof(*b))) == NULL)
+		return cfg_fail(p, "out of memory");
+	fe->binds = binds;
+	b = &binds[fe->nbinds++];
+	b->file = p->c->file;
+	b->line = p->line;
+	if (cfg_set_str(p, &b->text, av[1]) < 0)
+		return -1;
+	if (cfg_parse_addr(av[1], &b->addr, &b->addrlen, 1, why,
+	    sizeof(why)) < 0)
+		return cfg_fail(p, "bind: %s", why);
+
+	for (i = 2; (opt = av[i]) != NULL; i++) {
+		for (j = 0; j < CFG_NBIND_FLAGS; j++)
+			if (strcmp(opt, cfg_bind_flags[j].name) == 0)
+				break;
+		if (j < CFG_NBIND_FLAGS) {
+			b->flags |= cfg_bind_flags[j].flag;
+			continue;
+		}
+		if (strcmp(opt, "cert") != 0 && strcmp(opt, "key") != 0 &&
+		    strcmp(opt, "ciphers") != 0 &&
+		    strcmp(opt, "ciphersuites") != 0 &&
+		    strcmp(opt, "alpn") != 0)
+			return cfg_fail(p, "bind: unknown option '%s'", opt);
+		if (av[++i] == NULL)
+			return cfg_fail(p, "bind: '%s' needs an argument", opt);
+		if (strcmp(opt, "cert") == 0)
+			rc = cfg_bind_cert(p, b, av[i]);
+		else if (strcmp(opt, "key") == 0)
+			rc = cfg_bind_key(p, b, av[i]);
+		else
+			rc = cfg_set_str(p, strcmp(opt, "ciphers") == 0 ?
+			    &b->ciphers : strcmp(opt, "ciphersuites") == 0 ?
+			    &b->ciphersuites : &b->alpn, av[i]);
+		if (rc < 0)
+			return -1;
+	}
+
+	/* Options that would be silently ignored are refused. */
+	tlsonly = b->ciphers ? "ciphers" : b->ciphersuites ? "ciphersuites" :
+	    b->alpn ? "alpn" : NULL;
+	if (tlsonly != NULL && !(b->flags & CFG_BIND_F_TLS))
+		return cfg_fail(p, "bind: '%s' needs a tls bind", tlsonly);
+	if ((b->flags & CFG_BIND_F_V6ONLY) && b->addr.ss_family != AF_INET6)
+		return cfg_fail(p, "bind: 'v6only' needs an IPv6 address");
+	return 0;
+}
+
+static int
+cfg_kw_default_backend(struct cfg_parser *p, char **av)
+{
+	return cfg_set_str(p, &cfg_cur_fe(p)->default_backend_name, av[1]);
+}
+
+static int
+cfg_kw_balance(struct cfg_parser *p, char **av)
+{
+	if (strcmp(av[1], "roundrobin") != 0)
+		return cfg_fail(p, "balance: unknown algorithm '%s' (only "
+		    "roundrobin)", av[1]);
+	return 0;
+}
+
+static int
+cfg_kw_server(struct cfg_parser *p, char **av)
+{
+	struct cfg_backend *be = cfg_cur_be(p);
+	struct cfg_server *servers, *s;
+	char why[NI_MAXHOST + 128];
+	size_t i;
+
+	if (av[1][0] == '\0')
+		return cfg_fail(p, "server: empty name");
+	for (i = 0; i < be->nservers; i++)
+		if (strcmp(be->servers[i].name, av[1]) == 0)
+			return cfg_fail(p, "duplicate server '%s' in backend "
+			    "'%s'", av[1], be->name);
+	if ((servers = cfg_grow(be->servers, be->nservers, sizeof(*s))) == NULL)
+		return cfg_fail(p, "out of memory");
+	be->servers = servers;
+	s = &servers[be->nservers++];
+	if (cfg_set_str(p, &s->name, av[1]) < 0 ||
+	    cfg_set_str(p, &s->text, av[2]) < 0)
+		return -1;
+	if (cfg_parse_addr(av[2], &s->addr, &s->addrlen, 0, why,
+	    sizeof(why)) < 0)
+		return cfg_fail(p, "server: %s", why);
+	return 0;
+}
+
+#define G CFG_S_GLOBAL
+#define D CFG_S_DEFAULTS
+#define F CFG_S_FRONTEND
+#define B CFG_S_BACKEND
+static const struct cfg_kw {
+	const char *name;
+	unsigned int where;     /* CFG_S_*; 0: anywhere (opens a section) */
+	int min, max;           /* words after the keyword; max -1: no limit */
+	const char *usage;
+	int (*fn)(struct cfg_parser *p, char **av);
+} cfg_kws[] = {
+	{ "global", 0, 0, 0, "global", cfg_kw_section },
+	{ "defaults", 0, 0, 0, "defaults", cfg_kw_section },
+	{ "frontend", 0, 1, 1, "frontend NAME", cfg_kw_frontend },
+	{ "backend", 0, 1, 1, "backend NAME", cfg_kw_backend },
+	{ "workers", G, 1, 1, "workers N", cfg_kw_workers },
+	{ "maxconn", G | F, 1, 1, "maxconn N", cfg_kw_maxconn },
+	{ "bufsize", G, 1, 1, "bufsize N", cfg_kw_bufsize },
+	{ "grace", G, 1, 1, "grace DURATION", cfg_kw_grace },
+	{ "log", G, 1, 2, "log stderr | log syslog [FACILITY] | log none",
+	    cfg_kw_log },
+	{ "user", G, 1, 1, "user NAME", cfg_kw_user },
+	{ "mode", D | F | B, 1, 1, "mode tcp|http", cfg_kw_mode },
+	{ "timeout", D | F | B, 2, 2, "timeout NAME DURATION",
+	    cfg_kw_timeout },
+	{ "bind", F, 1, -1, "bind ADDR:PORT [OPTION]...", cfg_kw_bind },
+	{ "default-backend", F, 1, 1, "default-backend NAME",
+	    cfg_kw_default_backend },
+	{ "balance", B, 1, 1, "balance roundrobin", cfg_kw_balance },
+	{ "server", B, 2, 2, "server NAME ADDR:PORT", cfg_kw_server },
+};
+#undef G
+#undef D
+#undef F
+#undef B
+#define CFG_NKWS (sizeof(cfg_kws) / sizeof(cfg_kws[0]))
+
+/* Runs one statement, <av> holding <ac> words and a NULL. */
+static int
+cfg_statement(struct cfg_parser *p, int ac, char **av)
+{
+	const struct cfg_kw *k = NULL;
+	char where[64];
+	size_t i;
+
+	for (i = 0; i < CFG_NKWS && k == NULL; i++)
+		if (strcmp(av[0], cfg_kws[i].name) == 0)
+			k = &cfg_kws[i];
+	if (k == NULL)
+		return cfg_fail(p, "unknown keyword '%s'", av[0]);
+	if (k->where != 0 && p->sec == 0)
+		return cfg_fail(p, "'%s' before any section (start one with "
+		    "global, defaults, frontend or backend)", av[0]);
+	if (k->where != 0 && !(k->where & p->sec))
+		return cfg_fail(p, "'%s' is only valid in %s", av[0],
+		    cfg_where(k->where, where, sizeof(where)));
+	if (ac - 1 < k->min)
+		return cfg_fail(p, "missing argument: usage is '%s'", k->usage);
+	if (k->max >= 0 && ac - 1 > k->max)
+		return cfg_fail(p, "extra argument '%s': usage is '%s'",
+		    av[k->max + 1], k->usage);
+	return k->fn(p, av);
+}
+
+static int
+cfg_isblank(char ch)
+{
+	/* '\r' too, so that CRLF files read like LF ones. */
+	return ch == ' ' || ch == '\t' || ch == '\r';
+}
+
+/* Splits the line <s> (<len> bytes) into words: written NUL-terminated
+ * into <out>, which has room for len + 1 bytes (a word never grows when
+ * unquoted, and each needs one separator or the end), and pointed to by
+ * <words> (room for CFG_WORDS_MAX). Returns the count or -1. */
+static int
+cfg_split(struct cfg_parser *p, const char *s, size_t len, char *out,
+    char **words)
+{
+	size_t i = 0;
+	int n = 0;
+
+	while (i < len) {
+		if (cfg_isblank(s[i])) {
+			i++;
+			continue;
+		}
+		if (s[i] == '#')
+			break;
+		if (n == CFG_WORDS_MAX)
+			return cfg_fail(p, "too many words (at most %d)",
+			    CFG_WORDS_MAX);
+		words[n++] = out;
+		if (s[i] == '"') {
+			for (i++; i < len && s[i] != '"'; i++) {
+				if (s[i] == '\\') {
+					if (i + 1 == len || (s[i + 1] != '"' &&
+					    s[i + 1] != '\\'))
+						return cfg_fail(p, "bad escape "
+						    "in quotes (only \\\" and "
+						    "\\\\)");
+					i++;
+				}
+				*out++ = s[i];
+			}
+			if (i == len)
+				return cfg_fail(p, "missing closing quote");
+			i++;
+			if (i < len && !cfg_isblank(s[i]) && s[i] != '#')
+				return cfg_fail(p, "missing blank after "
+				    "closing quote");
+		} else {
+			for (; i < len && !cfg_isblank(s[i]) && s[i] != '#';
+			    i++) {
+				if (s[i] == '"')
+					return cfg_fail(p, "unexpected quote "
+					    "inside a word (quote the whole "
+					    "word)");
+				*out++ = s[i];
+			}
+		}
+		*out++ = '\0';
+	}
+	return n;
+}
+
+static int
+cfg_parse(struct cfg_parser *p, const char *buf, size_t len)
+{
+	const char *pos = buf, *end = buf + len, *nl;
+	char *words[CFG_WORDS_MAX + 1];
+	char *scratch;
+	size_t n;
+	int nw, rc = 0;
+
+	if ((scratch = malloc(CFG_LINE_MAX + 1)) == NULL)
+		return cfg_fail(p, "out of memory");
+	for (p->line = 1; pos < end && rc == 0; p->line++) {
+		nl = memchr(pos, '\n', (size_t)(end - pos));
+		n = (size_t)((nl != NULL ? nl : end) - pos);
+		if (n > CFG_LINE_MAX)
+			rc = cfg_fail(p, "line too long (more than %d bytes)",
+			    CFG_LINE_MAX);
+		else if (memchr(pos, '\0', n) != NULL)
+			rc = cfg_fail(p, "NUL byte in line");
+		else if ((nw = cfg_split(p, pos, n, scratch, words)) < 0)
+			rc = -1;
+		else if (nw > 0) {
+			words[nw] = NULL;
+			rc = cfg_statement(p, nw, words);
+		}
+		pos = nl != NULL ? nl + 1 : end;
+	}
+	free(scratch);
+	return rc;
+}
+
+/* ---- loading ---- */
+
+struct cfg *
+cfg_load_buf(const char *name, const char *buf, size_t len, char *err,
+    size_t errlen)
+{
+	struct cfg_parser p = { .err = err, .errlen = errlen };
+	struct cfg *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->file = strdup(name)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		goto err_free_cfg;
+	}
+	p.c = c;
+	if (cfg_parse(&p, buf, len) < 0 || cfg_finish(c, err, errlen) < 0)
+		goto err_free_cfg;
+	return c;
+err_free_cfg:
+	cfg_free(c);
+	return NULL;
+}
+
+/* Reads all of <path> into a new buffer. Returns 0 or -1 with <err>. */
+static int
+cfg_read_file(const char *path, char **out, size_t *outlen, char *err,
+    size_t errlen)
+{
+	FILE *f;
+	char *buf = NULL, *nbuf;
+	size_t len = 0, cap = 0, n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return cfg_errat(err, errlen, path, 0, "cannot open: %s",
+		    strerror(errno));
+	do {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 16384;
+			if ((nbuf = realloc(buf, cap)) == NULL) {
+				cfg_errat(err, errlen, path, 0,
+				    "out of memory");
+				goto err_free_buf;
+			}
+			buf = nbuf;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		cfg_errat(err, errlen, path, 0, "cannot read: %s",
+		    strerror(errno));
+		goto err_free_buf;
+	}
+	fclose(f);
+	*out = buf;
+	*outlen = len;
+	return 0;
+err_free_buf:
+	free(buf);
+	fclose(f);
+	return -1;
+}
+
+struct cfg *
+cfg_load_file(const char *path, char *err, size_t errlen)
+{
+	struct cfg *c;
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (cfg_read_file(path, &buf, &len, err, errlen) < 0)
+		return NULL;
+	c = cfg_load_buf(path, buf, len, err, errlen);
+	free(buf);
+	return c;
+}
+
+/* ---- checking ---- */
+
+static void
+cfg_inherit(struct cfg_timeouts *t, const struct cfg_timeouts *from)
+{
+	unsigned int *f;
+	size_t i;
+
+	for (i = 0; i < CFG_NTMOS; i++)
+		if (*(f = cfg_tmo_field(t, &cfg_tmos[i])) == 0)
+			*f = cfg_tmo_get(from, &cfg_tmos[i]);
+}
+
+static unsigned int
+cfg_ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	/* Kept within what "workers" accepts, so that a dump loads back. */
+	if (n < 1)
+		return 1;
+	return n > CFG_WORKERS_MAX ? CFG_WORKERS_MAX : (unsigned int)n;
+}
+
+static int
+cfg_finish_bind(const struct cfg_bind *b, char *err, size_t errlen)
+{
+	size_t i;
+
+	if ((b->flags & CFG_BIND_F_TLS) && b->ncerts == 0)
+		return cfg_errat(err, errlen, b->file, b->line,
+		    "bind '%s': tls needs at least one cert", b->text);
+	for (i = 0; i < b->ncerts; i++) {
+		if (access(b->certs[i].cert, R_OK) == -1)
+			return cfg_errat(err, errlen, b->file, b->line,
+			    "bind '%s': cannot read cert '%s': %s", b->text,
+			    b->certs[i].cert, strerror(errno));
+		if (b->certs[i].key != NULL &&
+		    access(b->certs[i].key, R_OK) == -1)
+			return cfg_errat(err, errlen, b->file, b->line,
+			    "bind '%s': cannot read key '%s': %s", b->text,
+			    b->certs[i].key, strerror(errno));
+	}
+	return 0;
+}
+
+static int
+cfg_finish_frontend(struct cfg *c, struct cfg_frontend *fe, char *err,
+    size_t errlen)
+{
+	struct cfg_backend *be = NULL;
+	size_t i;
+
+	if (fe->nbinds == 0)
+		return cfg_errat(err, errlen, fe->file, fe->line,
+		    "frontend '%s' has no bind", fe->name);
+	for (i = 0; i < fe->nbinds; i++)
+		if (cfg_finish_bind(&fe->binds[i], err, errlen) < 0)
+			return -1;
+	if (fe->default_backend_name == NULL)
+		return cfg_errat(err, errlen, fe->file, fe->line,
+		    "frontend '%s' has no default-backend", fe->name);
+	for (i = 0; i < c->nbackends && be == NULL; i++)
+		if (strcmp(c->backends[i].name, fe->default_backend_name) == 0)
+			be = &c->backends[i];
+	if (be == NULL)
+		return cfg_errat(err, errlen, fe->file, fe->line,
+		    "frontend '%s': unknown backend '%s'", fe->name,
+		    fe->default_backend_name);
+	if (be->mode != fe->mode)
+		return cfg_errat(err, errlen, fe->file, fe->line,
+		    "frontend '%s' is mode %s but its backend '%s' is mode %s",
+		    fe->name, cfg_mode_name(fe->mode), be->name,
+		    cfg_mode_name(be->mode));
+	fe->default_backend = be;
+	return 0;
+}
+
+int
+cfg_finish(struct cfg *c, char *err, size_t errlen)
+{
+	struct cfg_frontend *fe;
+	struct cfg_backend *be;
+	size_t i;
+
+	if (c->workers == 0)
+		c->workers = cfg_ncpus();
+	if (c->bufsize == 0)
+		c->bufsize = CFG_DEF_BUFSIZE;
+	if (c->grace == 0)
+		c->grace = CFG_DEF_T_GRACE;
+	if (c->log_facility == 0)
+		c->log_facility = LOG_DAEMON;
+	cfg_inherit(&c->defaults, &cfg_def_timeouts);
+
+	if (c->nfrontends == 0)
+		return cfg_errat(err, errlen, c->file, 0,
+		    "no frontend defined");
+	for (i = 0; i < c->nbackends; i++) {
+		be = &c->backends[i];
+		if (!be->mode_set)
+			be->mode = c->default_mode;
+		cfg_inherit(&be->timeouts, &c->defaults);
+		if (be->nservers == 0)
+			return cfg_errat(err, errlen, be->file, be->line,
+			    "backend '%s' has no server", be->name);
+	}
+	for (i = 0; i < c->nfrontends; i++) {
+		fe = &c->frontends[i];
+		if (!fe->mode_set)
+			fe->mode = c->default_mode;
+		cfg_inherit(&fe->timeouts, &c->defaults);
+		if (cfg_finish_frontend(c, fe, err, errlen) < 0)
+			return -1;
+	}
+
+	/* Last, so that a mode mismatch is told first: it remains an error
+	 * once http is supported. */
+	for (i = 0; i < c->nfrontends; i++) {
+		fe = &c->frontends[i];
+		if (fe->mode == CFG_MODE_HTTP)
+			return cfg_errat(err, errlen, fe->file, fe->line,
+			    "frontend '%s': mode http is not supported yet",
+			    fe->name);
+	}
+	for (i = 0; i < c->nbackends; i++) {
+		be = &c->backends[i];
+		if (be->mode == CFG_MODE_HTTP)
+			return cfg_errat(err, errlen, be->file, be->line,
+			    "backend '%s': mode http is not supported yet",
+			    be->name);
+	}
+	return 0;
+}
+
+/* ---- dumping ---- */
+
+/* Writes <s> as one word, quoted when a bare word would not read back. */
+static void
+cfg_dump_word(FILE *out, const char *s)
+{
+	if (*s != '\0' && strpbrk(s, " \t\r\"#") == NULL) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void
+cfg_dump_kw(FILE *out, const char *kw, const char *word)
+{
+	fprintf(out, "    %s ", kw);
+	cfg_dump_word(out, word);
+	fputc('\n', out);
+}
+
+/* In the largest unit that is exact, as people write it. */
+static void
+cfg_dump_duration(FILE *out, unsigned int ms)
+{
+	static const struct {
+		const char *unit;
+		unsigned int ms;
+	} units[] = {
+		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 },
+		{ "s", 1000 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (ms % units[i].ms == 0) {
+			fprintf(out, "%u%s", ms / units[i].ms, units[i].unit);
+			return;
+		}
+	}
+	fprintf(out, "%ums", ms);
+}
+
+static void
+cfg_dump_timeouts(FILE *out, const struct cfg_timeouts *t,
+    unsigned int sec)
+{
+	unsigned int ms;
+	size_t i;
+
+	for (i = 0; i < CFG_NTMOS; i++) {
+		ms = cfg_tmo_get(t, &cfg_tmos[i]);
+		if (!(cfg_tmos[i].where & sec) || ms == 0)
+			continue;
+		fprintf(out, "    timeout %s ", cfg_tmos[i].name);
+		cfg_dump_duration(out, ms);
+		fputc('\n', out);
+	}
+}
+
+static void
+cfg_dump_bind(FILE *out, const struct cfg_bind *b)
+{
+	size_t i;
+
+	fputs("    bind ", out);
+	cfg_dump_word(out, b->text);
+	for (i = 0; i < b->ncerts; i++) {
+		fputs(" cert ", out);
+		cfg_dump_word(out, b->certs[i].cert);
+		if (b->certs[i].key != NULL) {
+			fputs(" key ", out);
+			cfg_dump_word(out, b->certs[i].key);
+		}
+	}
+	for (i = 0; i < CFG_NBIND_FLAGS; i++)
+		if (b->flags & cfg_bind_flags[i].flag)
+			fprintf(out, " %s", cfg_bind_flags[i].name);
+	if (b->ciphers != NULL) {
+		fputs(" ciphers ", out);
+		cfg_dump_word(out, b->ciphers);
+	}
+	if (b->ciphersuites != NULL) {
+		fputs(" ciphersuites ", out);
+		cfg_dump_word(out, b->ciphersuites);
+	}
+	if (b->alpn != NULL) {
+		fputs(" alpn ", out);
+		cfg_dump_word(out, b->alpn);
+	}
+	fputc('\n', out);
+}
+
+void
+cfg_dump(const struct cfg *c, FILE *out)
+{
+	const struct cfg_frontend *fe;
+	const struct cfg_backend *be;
+	size_t i, j;
+
+	/* Zeroes are "not set" and left out, so that a configuration not
+	 * yet through cfg_finish() dumps into one that loads. */
+	fputs("global\n", out);
+	if (c->workers != 0)
+		fprintf(out, "    workers %u\n", c->workers);
+	if (c->maxconn != 0)
+		fprintf(out, "    maxconn %u\n", c->maxconn);
+	if (c->bufsize != 0)
+		fprintf(out, "    bufsize %u\n", c->bufsize);
+	if (c->grace != 0) {
+		fputs("    grace ", out);
+		cfg_dump_duration(out, c->grace);
+		fputc('\n', out);
+	}
+	if (c->log == CFG_LOG_SYSLOG) {
+		fputs("    log syslog", out);
+		for (i = 0; i < CFG_NFACILITIES; i++)
+			if (cfg_facilities[i].facility == c->log_facility)
+				fprintf(out, " %s", cfg_facilities[i].name);
+		fputc('\n', out);
+	} else {
+		fprintf(out, "    log %s\n",
+		    c->log == CFG_LOG_NONE ? "none" : "stderr");
+	}
+	if (c->user != NULL)
+		cfg_dump_kw(out, "user", c->user);
+
+	fprintf(out, "\ndefaults\n    mode %s\n",
+	    cfg_mode_name(c->default_mode));
+	cfg_dump_timeouts(out, &c->defaults, CFG_S_DEFAULTS);
+
+	for (i = 0; i < c->nfrontends; i++) {
+		fe = &c->frontends[i];
+		fputs("\nfrontend ", out);
+		cfg_dump_word(out, fe->name);
+		fprintf(out, "\n    mode %s\n", cfg_mode_name(fe->mode));
+		if (fe->maxconn != 0)
+			fprintf(out, "    maxconn %u\n", fe->maxconn);
+		cfg_dump_timeouts(out, &fe->timeouts, CFG_S_FRONTEND);
+		for (j = 0; j < fe->nbinds; j++)
+			cfg_dump_bind(out, &fe->binds[j]);
+		if (fe->default_backend_name != NULL)
+			cfg_dump_kw(out, "default-backend",
+			    fe->default_backend_name);
+	}
+
+	for (i = 0; i < c->nbackends; i++) {
+		be = &c->backends[i];
+		fputs("\nbackend ", out);
+		cfg_dump_word(out, be->name);
+		fprintf(out, "\n    mode %s\n    balance roundrobin\n",
+		    cfg_mode_name(be->mode));
+		cfg_dump_timeouts(out, &be->timeouts, CFG_S_BACKEND);
+		for (j = 0; j < be->nservers; j++) {
+			fputs("    server ", out);
+			cfg_dump_word(out, be->servers[j].name);
+			fputc(' ', out);
+			cfg_dump_word(out, be->servers[j].text);
+			fputc('\n', out);
+		}
+	}
+}
+
+/* ---- freeing ---- */
+
+static void
+cfg_free_bind(struct cfg_bind *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->ncerts; i++) {
+		free(b->certs[i].cert);
+		free(b->certs[i].key);
+	}
+	free(b->certs);
+	free(b->text);
+	free(b->ciphers);
+	free(b->ciphersuites);
+	free(b->alpn);
+}
+
+void
+cfg_free(struct cfg *c)
+{
+	size_t i, j;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nfrontends; i++) {
+		for (j = 0; j < c->frontends[i].nbinds; j++)
+			cfg_free_bind(&c->frontends[i].binds[j]);
+		free(c->frontends[i].binds);
+		free(c->frontends[i].name);
+		free(c->frontends[i].default_backend_name);
+	}
+	free(c->frontends);
+	for (i = 0; i < c->nbackends; i++) {
+		for (j = 0; j < c->backends[i].nservers; j++) {
+			free(c->backends[i].servers[j].name);
+			free(c->backends[i].servers[j].text);
+		}
+		free(c->backends[i].servers);
+		free(c->backends[i].name);
+	}
+	free(c->backends);
+	free(c->user);
+	free(c->file);
+	free(c);
+}

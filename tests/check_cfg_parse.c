@@ -1,0 +1,1301 @@
+/* Unit tests of cfg_parse.c: one TCase per public function. Every error
+ * is asserted with its exact message, line number included. Certificate
+ * files are temporary files: the parser only checks they can be read. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cfg.h"
+
+static char cert_path[] = "/tmp/gh_cert_XXXXXX";
+static char key_path[] = "/tmp/gh_key_XXXXXX";
+static char err[1024];
+static char text[4 * 65536];
+static char msg[1024];
+
+#define MIN_FE  "frontend f\n    bind 127.0.0.1:8443\n    default-backend b\n"
+#define MIN_BE  "backend b\n    server s1 127.0.0.1:8080\n"
+#define MIN     MIN_FE MIN_BE
+
+/* Every keyword and every bind option. %1$s: the cert, %2$s: the key. */
+static const char full_fmt[] =
+    "# every keyword\n"                                         /*  1 */
+    "global\n"
+    "    workers 3\n"
+    "    maxconn 500\n"
+    "    bufsize 2048\n"                                        /*  5 */
+    "    grace 5s\n"
+    "    log syslog local3\n"
+    "    user root\n"
+    "\n"
+    "defaults\n"                                                /* 10 */
+    "    mode tcp\n"
+    "    timeout connect 1s\n"
+    "    timeout client 2m\n"
+    "    timeout server 3m\n"
+    "    timeout tunnel 1h\n"                                   /* 15 */
+    "    timeout handshake 500ms\n"
+    "\n"
+    "frontend \"web front\"   # a quoted name\n"
+    "    mode tcp\n"
+    "    maxconn 100\n"                                         /* 20 */
+    "    timeout client 30s\n"
+    "    timeout tunnel 2h\n"
+    "    timeout handshake 1500\n"
+    "    bind 127.0.0.1:8443 tls cert %1$s key %2$s ciphers \"ECDHE+AESGCM\""
+    " ciphersuites TLS_AES_128_GCM_SHA256 alpn h2,http/1.1 keepalive"
+    " original-dst\n"
+    "    bind [::]:8443 v6only cert %1$s cert %1$s key %2$s\n"  /* 25 */
+    "    bind *:8080\n"
+    "    bind localhost:8081\n"
+    "    default-backend app\n"
+    "\n"
+    "backend app\n"                                             /* 30 */
+    "    mode tcp\n"
+    "    balance roundrobin\n"
+    "    timeout connect 2s\n"
+    "    timeout server 1d\n"
+    "    timeout tunnel 90s\n"                                  /* 35 */
+    "    server s1 127.0.0.1:9000\n"
+    "    server \"s \\\"2\\\"\" [::1]:9001\n"
+    "    server s3 localhost:9002\n"
+    "\n"
+    "backend unused\n"                                          /* 40 */
+    "    server x 10.0.0.1:1\n";
+
+static const char *
+fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+/* Formats into the one static text buffer: tests are single threaded. */
+static const char *
+fmt(const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(text, sizeof(text), f, ap);
+	va_end(ap);
+	return text;
+}
+
+static const char *
+msgf(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+/* The same for an expected message, so that both can be built at once. */
+static const char *
+msgf(const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(msg, sizeof(msg), f, ap);
+	va_end(ap);
+	return msg;
+}
+
+static struct cfg *
+load(const char *t)
+{
+	err[0] = '\0';
+	return cfg_load_buf("t.conf", t, strlen(t), err, sizeof(err));
+}
+
+static const char *
+full_text(void)
+{
+	return fmt(full_fmt, cert_path, key_path);
+}
+
+/* Loads <t>, which must fail with exactly <msg>. */
+#define ck_fails(t, msg) do {                                           \
+	struct cfg *c_ = load(t);                                       \
+	ck_assert_msg(c_ == NULL, "loaded:\n%s", (t));                  \
+	ck_assert_str_eq(err, (msg));                                   \
+} while (0)
+
+/* Loads <t>, which must succeed. */
+static struct cfg *
+ck_loads(const char *t)
+{
+	struct cfg *c = load(t);
+
+	ck_assert_msg(c != NULL, "%s\nin:\n%s", err, t);
+	return c;
+}
+
+static unsigned int
+ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > CFG_WORKERS_MAX ? CFG_WORKERS_MAX :
+	    (unsigned int)n;
+}
+
+static unsigned int
+port_of(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)ss)->
+		    sin6_port);
+	return ntohs(((const struct sockaddr_in *)(const void *)ss)->sin_port);
+}
+
+static void
+ck_str_or_null(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		ck_assert_ptr_eq(a, b);
+	else
+		ck_assert_str_eq(a, b);
+}
+
+static void
+ck_timeouts_eq(const struct cfg_timeouts *a, const struct cfg_timeouts *b)
+{
+	ck_assert_uint_eq(a->connect, b->connect);
+	ck_assert_uint_eq(a->client, b->client);
+	ck_assert_uint_eq(a->server, b->server);
+	ck_assert_uint_eq(a->tunnel, b->tunnel);
+	ck_assert_uint_eq(a->handshake, b->handshake);
+}
+
+static void
+ck_addr_eq(const struct sockaddr_storage *a, socklen_t alen,
+    const struct sockaddr_storage *b, socklen_t blen)
+{
+	ck_assert_uint_eq(alen, blen);
+	ck_assert_int_eq(memcmp(a, b, alen), 0);
+}
+
+/* Every field that a configuration file can express. */
+static void
+ck_cfg_eq(const struct cfg *a, const struct cfg *b)
+{
+	size_t i, j, k;
+
+	ck_assert_uint_eq(a->workers, b->workers);
+	ck_assert_uint_eq(a->maxconn, b->maxconn);
+	ck_assert_uint_eq(a->bufsize, b->bufsize);
+	ck_assert_uint_eq(a->grace, b->grace);
+	ck_assert_int_eq(a->log, b->log);
+	ck_assert_int_eq(a->log_facility, b->log_facility);
+	ck_str_or_null(a->user, b->user);
+	ck_timeouts_eq(&a->defaults, &b->defaults);
+	ck_assert_int_eq(a->default_mode, b->default_mode);
+	ck_assert_uint_eq(a->nfrontends, b->nfrontends);
+	for (i = 0; i < a->nfrontends; i++) {
+		const struct cfg_frontend *x = &a->frontends[i];
+		const struct cfg_frontend *y = &b->frontends[i];
+
+		ck_assert_str_eq(x->name, y->name);
+		ck_assert_int_eq(x->mode, y->mode);
+		ck_assert_uint_eq(x->maxconn, y->maxconn);
+		ck_timeouts_eq(&x->timeouts, &y->timeouts);
+		ck_str_or_null(x->default_backend_name,
+		    y->default_backend_name);
+		ck_assert_str_eq(x->default_backend->name,
+		    y->default_backend->name);
+		ck_assert_uint_eq(x->nbinds, y->nbinds);
+		for (j = 0; j < x->nbinds; j++) {
+			const struct cfg_bind *p = &x->binds[j];
+			const struct cfg_bind *q = &y->binds[j];
+
+			ck_assert_str_eq(p->text, q->text);
+			ck_addr_eq(&p->addr, p->addrlen, &q->addr, q->addrlen);
+			ck_assert_uint_eq(p->flags, q->flags);
+			ck_str_or_null(p->ciphers, q->ciphers);
+			ck_str_or_null(p->ciphersuites, q->ciphersuites);
+			ck_str_or_null(p->alpn, q->alpn);
+			ck_assert_uint_eq(p->ncerts, q->ncerts);
+			for (k = 0; k < p->ncerts; k++) {
+				ck_str_or_null(p->certs[k].cert,
+				    q->certs[k].cert);
+				ck_str_or_null(p->certs[k].key, q->certs[k].key);
+			}
+		}
+	}
+	ck_assert_uint_eq(a->nbackends, b->nbackends);
+	for (i = 0; i < a->nbackends; i++) {
+		const struct cfg_backend *x = &a->backends[i];
+		const struct cfg_backend *y = &b->backends[i];
+
+		ck_assert_str_eq(x->name, y->name);
+		ck_assert_int_eq(x->mode, y->mode);
+		ck_timeouts_eq(&x->timeouts, &y->timeouts);
+		ck_assert_uint_eq(x->nservers, y->nservers);
+		for (j = 0; j < x->nservers; j++) {
+			ck_assert_str_eq(x->servers[j].name, y->servers[j].name);
+			ck_assert_str_eq(x->servers[j].text, y->servers[j].text);
+			ck_addr_eq(&x->servers[j].addr, x->servers[j].addrlen,
+			    &y->servers[j].addr, y->servers[j].addrlen);
+		}
+	}
+}
+
+/* Dumps <c> and loads the dump back. */
+static struct cfg *
+reload(const struct cfg *c, char **dumped)
+{
+	struct cfg *d;
+	size_t len;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(f = open_memstream(dumped, &len));
+	cfg_dump(c, f);
+	ck_assert_int_eq(fclose(f), 0);
+	d = cfg_load_buf("dump", *dumped, len, err, sizeof(err));
+	ck_assert_msg(d != NULL, "%s in:\n%s", err, *dumped);
+	return d;
+}
+
+/* ---- cfg_parse_uint ---- */
+
+START_TEST(uint_good)
+{
+	unsigned int v = 7;
+
+	ck_assert_int_eq(cfg_parse_uint("0", 0, 10, &v, err, sizeof(err)), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(cfg_parse_uint("10", 0, 10, &v, err, sizeof(err)), 0);
+	ck_assert_uint_eq(v, 10);
+	ck_assert_int_eq(cfg_parse_uint("007", 1, 10, &v, err, sizeof(err)),
+	    0);
+	ck_assert_uint_eq(v, 7);
+	ck_assert_int_eq(cfg_parse_uint("4294967295", 0, 4294967295u, &v, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(v, 4294967295u);
+}
+END_TEST
+
+START_TEST(uint_bad)
+{
+	static const char *bad[] = {
+		"", "-1", "+1", " 1", "1 ", "0x10", "12a", "1.0", "abc", "-0",
+	};
+	unsigned int v = 7;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(cfg_parse_uint(bad[i], 0, 100, &v, err,
+		    sizeof(err)), -1);
+		ck_assert_str_eq(err, fmt("bad number '%s'", bad[i]));
+	}
+	ck_assert_uint_eq(v, 7);
+}
+END_TEST
+
+START_TEST(uint_range)
+{
+	unsigned int v = 7;
+
+	ck_assert_int_eq(cfg_parse_uint("0", 1, 1024, &v, err, sizeof(err)),
+	    -1);
+	ck_assert_str_eq(err, "'0' is out of range 1..1024");
+	ck_assert_int_eq(cfg_parse_uint("1025", 1, 1024, &v, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "'1025' is out of range 1..1024");
+	/* Past 32 bits, and past 64 bits (strtoull's ERANGE). */
+	ck_assert_int_eq(cfg_parse_uint("4294967296", 0, 4294967295u, &v, err,
+	    sizeof(err)), -1);
+	ck_assert_str_eq(err, "'4294967296' is out of range 0..4294967295");
+	ck_assert_int_eq(cfg_parse_uint("99999999999999999999999", 0,
+	    4294967295u, &v, err, sizeof(err)), -1);
+	ck_assert_uint_eq(v, 7);
+}
+END_TEST
+
+/* ---- cfg_parse_duration ---- */
+
+START_TEST(duration_good)
+{
+	static const struct {
+		const char *s;
+		unsigned int ms;
+	} good[] = {
+		{ "0", 0 }, { "0s", 0 }, { "500", 500 }, { "500ms", 500 },
+		{ "10s", 10000 }, { "2m", 120000 }, { "1h", 3600000 },
+		{ "1d", 86400000 }, { "49d", 49u * 86400000u },
+		{ "4294967295", 4294967295u }, { "4294967295ms", 4294967295u },
+		{ "4294967s", 4294967000u },
+	};
+	unsigned int ms;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ms = 12345;
+		ck_assert_msg(cfg_parse_duration(good[i].s, &ms, err,
+		    sizeof(err)) == 0, "%s: %s", good[i].s, err);
+		ck_assert_uint_eq(ms, good[i].ms);
+	}
+}
+END_TEST
+
+START_TEST(duration_bad)
+{
+	static const char *bad[] = {
+		"", "10x", "-1", "+1", " 1", "1 ", "s", "ms", "1.5s", "10 s",
+		"1H", "1sec", "0x10", "1s1",
+	};
+	unsigned int ms = 12345;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(cfg_parse_duration(bad[i], &ms, err,
+		    sizeof(err)), -1);
+		ck_assert_str_eq(err, fmt("bad duration '%s' (a number and ms, "
+		    "s, m, h or d; no unit: ms)", bad[i]));
+	}
+	ck_assert_uint_eq(ms, 12345);
+}
+END_TEST
+
+START_TEST(duration_overflow)
+{
+	static const char *big[] = {
+		"4294967296", "4294968s", "50d", "71583m", "1194h",
+		"99999999999999999999999d", "99999999999999999999999",
+	};
+	unsigned int ms = 12345;
+	size_t i;
+
+	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		ck_assert_int_eq(cfg_parse_duration(big[i], &ms, err,
+		    sizeof(err)), -1);
+		ck_assert_str_eq(err, fmt("duration '%s' is too long (at most "
+		    "49d)", big[i]));
+	}
+	ck_assert_uint_eq(ms, 12345);
+}
+END_TEST
+
+/* ---- cfg_parse_addr ---- */
+
+START_TEST(addr_good)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)&ss;
+	socklen_t len;
+
+	ck_assert_int_eq(cfg_parse_addr("*:80", &ss, &len, 1, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(ss.ss_family, AF_INET);
+	ck_assert_uint_eq(len, sizeof(*sin));
+	ck_assert_uint_eq(sin->sin_addr.s_addr, htonl(INADDR_ANY));
+	ck_assert_uint_eq(port_of(&ss), 80);
+
+	ck_assert_int_eq(cfg_parse_addr("10.1.2.3:65535", &ss, &len, 0, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(ss.ss_family, AF_INET);
+	ck_assert_uint_eq(sin->sin_addr.s_addr, htonl(0x0a010203));
+	ck_assert_uint_eq(port_of(&ss), 65535);
+
+	ck_assert_int_eq(cfg_parse_addr("[::1]:443", &ss, &len, 0, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(ss.ss_family, AF_INET6);
+	ck_assert_uint_eq(len, sizeof(*sin6));
+	ck_assert(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
+	ck_assert_uint_eq(port_of(&ss), 443);
+
+	ck_assert_int_eq(cfg_parse_addr("[::]:1", &ss, &len, 1, err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(ss.ss_family, AF_INET6);
+	ck_assert(IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr));
+	ck_assert_uint_eq(port_of(&ss), 1);
+
+	ck_assert_msg(cfg_parse_addr("localhost:8080", &ss, &len, 0, err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert(ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
+	ck_assert_uint_eq(port_of(&ss), 8080);
+}
+END_TEST
+
+START_TEST(addr_bad)
+{
+	static const struct {
+		const char *s;
+		int passive;
+		const char *why;
+	} bad[] = {
+		{ "1.2.3.4:0", 1, "bad port '0' (1..65535)" },
+		{ "1.2.3.4:65536", 0, "bad port '65536' (1..65535)" },
+		{ "1.2.3.4:abc", 0, "bad port 'abc' (1..65535)" },
+		{ "1.2.3.4:-1", 0, "bad port '-1' (1..65535)" },
+		{ "1.2.3.4:+80", 0, "bad port '+80' (1..65535)" },
+		{ "1.2.3:x", 1, "bad port 'x' (1..65535)" },
+		{ "1.2.3.4", 1, "missing port (ADDR:PORT)" },
+		{ "1.2.3.4:", 1, "missing port (ADDR:PORT)" },
+		{ "", 1, "missing port (ADDR:PORT)" },
+		{ "::1:80", 0, "an IPv6 address needs brackets, e.g. "
+		    "'[::1]:443'" },
+		{ "::80", 1, "an IPv6 address needs brackets, e.g. "
+		    "'[::1]:443'" },
+		{ "[::1]", 0, "missing port (ADDR:PORT)" },
+		{ "[::1", 0, "missing ']'" },
+		{ "[::1]80", 0, "expected ':PORT' after ']'" },
+		{ "[1.2.3.4]:80", 0, "bad IPv6 address '1.2.3.4'" },
+		{ "[::g]:80", 0, "bad IPv6 address '::g'" },
+		{ "[]:80", 0, "missing address" },
+		{ ":80", 1, "missing address (use '*' for any)" },
+		{ ":80", 0, "missing address" },
+		{ "1.2.3:80", 0, "bad IPv4 address '1.2.3'" },
+		{ "256.1.1.1:80", 0, "bad IPv4 address '256.1.1.1'" },
+		{ "*:80", 0, "'*' is only valid for bind" },
+	};
+	struct sockaddr_storage ss;
+	socklen_t len;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(cfg_parse_addr(bad[i].s, &ss, &len,
+		    bad[i].passive, err, sizeof(err)), -1);
+		ck_assert_str_eq(err, fmt("bad address '%s': %s", bad[i].s,
+		    bad[i].why));
+	}
+}
+END_TEST
+
+/* ---- cfg_load_buf ---- */
+
+START_TEST(load_minimal_defaults)
+{
+	struct cfg *c = ck_loads(MIN);
+	const struct cfg_frontend *fe;
+	const struct cfg_backend *be;
+
+	ck_assert_str_eq(c->file, "t.conf");
+	ck_assert_uint_eq(c->workers, ncpus());
+	/* Not set: main() derives it from the open-file limit. */
+	ck_assert_uint_eq(c->maxconn, 0);
+	ck_assert_uint_eq(c->bufsize, CFG_DEF_BUFSIZE);
+	ck_assert_uint_eq(c->grace, CFG_DEF_T_GRACE);
+	ck_assert_int_eq(c->log, CFG_LOG_STDERR);
+	ck_assert_int_eq(c->log_facility, LOG_DAEMON);
+	ck_assert_ptr_null(c->user);
+	ck_assert_int_eq(c->default_mode, CFG_MODE_TCP);
+	ck_assert_uint_eq(c->defaults.connect, CFG_DEF_T_CONNECT);
+	ck_assert_uint_eq(c->defaults.client, CFG_DEF_T_CLIENT);
+	ck_assert_uint_eq(c->defaults.server, CFG_DEF_T_SERVER);
+	ck_assert_uint_eq(c->defaults.handshake, CFG_DEF_T_HANDSHAKE);
+	ck_assert_uint_eq(c->defaults.tunnel, 0);
+
+	ck_assert_uint_eq(c->nfrontends, 1);
+	fe = &c->frontends[0];
+	ck_assert_str_eq(fe->name, "f");
+	ck_assert_str_eq(fe->file, "t.conf");
+	ck_assert_int_eq(fe->line, 1);
+	ck_assert_int_eq(fe->mode, CFG_MODE_TCP);
+	ck_assert_uint_eq(fe->maxconn, 0);
+	ck_timeouts_eq(&fe->timeouts, &c->defaults);
+	ck_assert_uint_eq(fe->nbinds, 1);
+	ck_assert_str_eq(fe->binds[0].text, "127.0.0.1:8443");
+	ck_assert_int_eq(fe->binds[0].line, 2);
+	ck_assert_int_eq(fe->binds[0].addr.ss_family, AF_INET);
+	ck_assert_uint_eq(port_of(&fe->binds[0].addr), 8443);
+	ck_assert_uint_eq(fe->binds[0].flags, 0);
+	ck_assert_uint_eq(fe->binds[0].ncerts, 0);
+	ck_assert_ptr_eq(fe->default_backend, &c->backends[0]);
+
+	ck_assert_uint_eq(c->nbackends, 1);
+	be = &c->backends[0];
+	ck_assert_str_eq(be->name, "b");
+	ck_assert_int_eq(be->line, 4);
+	ck_assert_int_eq(be->mode, CFG_MODE_TCP);
+	ck_timeouts_eq(&be->timeouts, &c->defaults);
+	ck_assert_uint_eq(be->nservers, 1);
+	ck_assert_str_eq(be->servers[0].name, "s1");
+	ck_assert_str_eq(be->servers[0].text, "127.0.0.1:8080");
+	ck_assert_uint_eq(port_of(&be->servers[0].addr), 8080);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(load_every_keyword)
+{
+	struct cfg *c = ck_loads(full_text());
+	const struct cfg_frontend *fe = &c->frontends[0];
+	const struct cfg_backend *be = &c->backends[0];
+	const struct cfg_bind *b;
+
+	ck_assert_uint_eq(c->workers, 3);
+	ck_assert_uint_eq(c->maxconn, 500);
+	ck_assert_uint_eq(c->bufsize, 2048);
+	ck_assert_uint_eq(c->grace, 5000);
+	ck_assert_int_eq(c->log, CFG_LOG_SYSLOG);
+	ck_assert_int_eq(c->log_facility, LOG_LOCAL3);
+	ck_assert_str_eq(c->user, "root");
+	ck_assert_uint_eq(c->defaults.connect, 1000);
+	ck_assert_uint_eq(c->defaults.client, 120000);
+	ck_assert_uint_eq(c->defaults.server, 180000);
+	ck_assert_uint_eq(c->defaults.tunnel, 3600000);
+	ck_assert_uint_eq(c->defaults.handshake, 500);
+
+	ck_assert_uint_eq(c->nfrontends, 1);
+	ck_assert_str_eq(fe->name, "web front");
+	ck_assert_int_eq(fe->line, 18);
+	ck_assert_uint_eq(fe->maxconn, 100);
+	ck_assert_uint_eq(fe->timeouts.client, 30000);
+	ck_assert_uint_eq(fe->timeouts.tunnel, 7200000);
+	ck_assert_uint_eq(fe->timeouts.handshake, 1500);
+	ck_assert_uint_eq(fe->timeouts.connect, 1000);     /* inherited */
+	ck_assert_uint_eq(fe->nbinds, 4);
+
+	b = &fe->binds[0];
+	ck_assert_int_eq(b->line, 24);
+	ck_assert_uint_eq(b->flags, CFG_BIND_F_TLS | CFG_BIND_F_KEEPALIVE |
+	    CFG_BIND_F_ORIGDST);
+	ck_assert_uint_eq(b->ncerts, 1);
+	ck_assert_str_eq(b->certs[0].cert, cert_path);
+	ck_assert_str_eq(b->certs[0].key, key_path);
+	ck_assert_str_eq(b->ciphers, "ECDHE+AESGCM");
+	ck_assert_str_eq(b->ciphersuites, "TLS_AES_128_GCM_SHA256");
+	ck_assert_str_eq(b->alpn, "h2,http/1.1");
+
+	b = &fe->binds[1];
+	ck_assert_str_eq(b->text, "[::]:8443");
+	ck_assert_int_eq(b->addr.ss_family, AF_INET6);
+	ck_assert_uint_eq(b->flags, CFG_BIND_F_TLS | CFG_BIND_F_V6ONLY);
+	ck_assert_uint_eq(b->ncerts, 2);
+	ck_assert_ptr_null(b->certs[0].key);
+	ck_assert_str_eq(b->certs[1].key, key_path);
+	ck_assert_ptr_null(b->ciphers);
+	ck_assert_ptr_null(b->alpn);
+
+	ck_assert_str_eq(fe->binds[2].text, "*:8080");
+	ck_assert_uint_eq(fe->binds[2].flags, 0);
+	ck_assert_uint_eq(port_of(&fe->binds[3].addr), 8081);
+	ck_assert_str_eq(fe->default_backend_name, "app");
+	ck_assert_ptr_eq(fe->default_backend, be);
+
+	ck_assert_uint_eq(c->nbackends, 2);
+	ck_assert_str_eq(be->name, "app");
+	ck_assert_uint_eq(be->timeouts.connect, 2000);
+	ck_assert_uint_eq(be->timeouts.server, 86400000);
+	ck_assert_uint_eq(be->timeouts.tunnel, 90000);
+	ck_assert_uint_eq(be->timeouts.client, 120000);    /* inherited */
+	ck_assert_uint_eq(be->nservers, 3);
+	ck_assert_str_eq(be->servers[1].name, "s \"2\"");
+	ck_assert_int_eq(be->servers[1].addr.ss_family, AF_INET6);
+	ck_assert_str_eq(c->backends[1].name, "unused");
+	ck_assert_uint_eq(c->backends[1].timeouts.tunnel, 3600000);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(load_inherit_anywhere)
+{
+	/* "defaults" applies wherever it stands; sections may repeat. */
+	struct cfg *c = ck_loads(MIN
+	    "defaults\n    timeout client 7s\n    timeout tunnel 9s\n"
+	    "global\n    workers 2\nglobal\n    maxconn 9\n"
+	    "frontend g\n    timeout client 1s\n    bind *:1\n"
+	    "    default-backend b\n");
+
+	ck_assert_uint_eq(c->frontends[0].timeouts.client, 7000);
+	ck_assert_uint_eq(c->frontends[0].timeouts.tunnel, 9000);
+	ck_assert_uint_eq(c->frontends[1].timeouts.client, 1000);
+	ck_assert_uint_eq(c->backends[0].timeouts.tunnel, 9000);
+	ck_assert_uint_eq(c->workers, 2);
+	ck_assert_uint_eq(c->maxconn, 9);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(load_lexical)
+{
+	static const char t[] =
+	    "\r\n"
+	    "  # comment\r\n"
+	    "frontend \"a # b\"#comment right after\r\n"
+	    "\tbind\t\"127.0.0.1:1\"  # quoted address\r\n"
+	    "    default-backend \"back\\\\slash\"\r\n"
+	    "backend back\\slash\n"
+	    "    server \"s \\\"1\\\"\" 127.0.0.1:2\n";
+	struct cfg *c = ck_loads(t);
+
+	ck_assert_str_eq(c->frontends[0].name, "a # b");
+	ck_assert_int_eq(c->frontends[0].line, 3);
+	ck_assert_str_eq(c->frontends[0].binds[0].text, "127.0.0.1:1");
+	/* A backslash is literal outside quotes, an escape inside. */
+	ck_assert_str_eq(c->backends[0].name, "back\\slash");
+	ck_assert_ptr_eq(c->frontends[0].default_backend, &c->backends[0]);
+	ck_assert_int_eq(c->backends[0].line, 6);
+	ck_assert_str_eq(c->backends[0].servers[0].name, "s \"1\"");
+	cfg_free(c);
+	/* An empty quoted word is a word: here an empty name. */
+	ck_fails("backend b\n    server \"\" 127.0.0.1:2\n",
+	    "t.conf:2: server: empty name");
+}
+END_TEST
+
+START_TEST(load_lexical_errors)
+{
+	char nul[] = "global\nworkers 1\0\n";
+
+	ck_fails("global\nuser \"root\n", "t.conf:2: missing closing quote");
+	ck_fails("global\nuser \"ro\\ot\"\n",
+	    "t.conf:2: bad escape in quotes (only \\\" and \\\\)");
+	ck_fails("global\nuser \"ro\\", "t.conf:2: bad escape in quotes (only "
+	    "\\\" and \\\\)");
+	ck_fails("global\nuser \"root\"x\n",
+	    "t.conf:2: missing blank after closing quote");
+	ck_fails("global\nuser ro\"ot\"\n",
+	    "t.conf:2: unexpected quote inside a word (quote the whole word)");
+	ck_assert_ptr_null(cfg_load_buf("t.conf", nul, sizeof(nul) - 1, err,
+	    sizeof(err)));
+	ck_assert_str_eq(err, "t.conf:2: NUL byte in line");
+}
+END_TEST
+
+START_TEST(load_line_length)
+{
+	struct cfg *c;
+	size_t n;
+
+	/* 65536 bytes: the longest line accepted; one more is refused. */
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "\n# ", 3);
+	n = 1 + 65536;
+	memcpy(text + n, "\n" MIN, sizeof("\n" MIN));
+	c = cfg_load_buf("t.conf", text, strlen(text), err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_int_eq(c->frontends[0].line, 3);
+	cfg_free(c);
+
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "\n# ", 3);
+	n = 1 + 65537;
+	memcpy(text + n, "\n" MIN, sizeof("\n" MIN));
+	ck_fails(text, "t.conf:2: line too long (more than 65536 bytes)");
+
+	/* No newline at all: the limit holds at the end of the buffer. */
+	memset(text, 'x', 70000);
+	text[70000] = '\0';
+	ck_fails(text, "t.conf:1: line too long (more than 65536 bytes)");
+}
+END_TEST
+
+START_TEST(load_too_many_words)
+{
+	size_t i, off;
+
+	off = (size_t)snprintf(text, sizeof(text), "frontend f\nbind *:1");
+	for (i = 0; i < 255; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    " keepalive");
+	snprintf(text + off, sizeof(text) - off, "\n");
+	ck_fails(text, "t.conf:2: too many words (at most 256)");
+}
+END_TEST
+
+START_TEST(load_empty)
+{
+	ck_assert_ptr_null(cfg_load_buf("t.conf", "", 0, err, sizeof(err)));
+	ck_assert_str_eq(err, "t.conf: no frontend defined");
+	ck_fails("# nothing\n\n   \n", "t.conf: no frontend defined");
+	ck_fails("global\n    workers 2\n" MIN_BE,
+	    "t.conf: no frontend defined");
+}
+END_TEST
+
+START_TEST(load_unknown_and_misplaced)
+{
+	ck_fails("global\nfronted f\n", "t.conf:2: unknown keyword 'fronted'");
+	ck_fails("listen x\n", "t.conf:1: unknown keyword 'listen'");
+	ck_fails("\nworkers 2\n", "t.conf:2: 'workers' before any section "
+	    "(start one with global, defaults, frontend or backend)");
+	ck_fails("bind *:80\n", "t.conf:1: 'bind' before any section "
+	    "(start one with global, defaults, frontend or backend)");
+	ck_fails(MIN_FE "    server s1 127.0.0.1:1\n",
+	    "t.conf:4: 'server' is only valid in a backend");
+	ck_fails(MIN_FE "    workers 2\n",
+	    "t.conf:4: 'workers' is only valid in global");
+	ck_fails("global\n    mode tcp\n",
+	    "t.conf:2: 'mode' is only valid in defaults, a frontend or a "
+	    "backend");
+	ck_fails(MIN_BE "    maxconn 2\n",
+	    "t.conf:3: 'maxconn' is only valid in global or a frontend");
+	ck_fails("defaults\n    bind *:1\n",
+	    "t.conf:2: 'bind' is only valid in a frontend");
+	ck_fails("defaults\n    default-backend b\n",
+	    "t.conf:2: 'default-backend' is only valid in a frontend");
+	ck_fails(MIN_FE "    balance roundrobin\n",
+	    "t.conf:4: 'balance' is only valid in a backend");
+	ck_fails("global\n    timeout client 1s\n",
+	    "t.conf:2: 'timeout' is only valid in defaults, a frontend or a "
+	    "backend");
+	ck_fails(MIN_FE "    timeout connect 1s\n",
+	    "t.conf:4: timeout 'connect' is only valid in defaults or a "
+	    "backend");
+	ck_fails(MIN_FE "    timeout server 1s\n",
+	    "t.conf:4: timeout 'server' is only valid in defaults or a "
+	    "backend");
+	ck_fails(MIN_BE "    timeout client 1s\n",
+	    "t.conf:3: timeout 'client' is only valid in defaults or a "
+	    "frontend");
+	ck_fails(MIN_BE "    timeout handshake 1s\n",
+	    "t.conf:3: timeout 'handshake' is only valid in defaults or a "
+	    "frontend");
+	ck_fails("defaults\n    timeout idle 1s\n", "t.conf:2: unknown "
+	    "timeout 'idle' (connect, client, server, tunnel or handshake)");
+}
+END_TEST
+
+START_TEST(load_arg_counts)
+{
+	ck_fails("global 1\n", "t.conf:1: extra argument '1': usage is "
+	    "'global'");
+	ck_fails("defaults x\n", "t.conf:1: extra argument 'x': usage is "
+	    "'defaults'");
+	ck_fails("frontend\n", "t.conf:1: missing argument: usage is "
+	    "'frontend NAME'");
+	ck_fails("frontend a b\n", "t.conf:1: extra argument 'b': usage is "
+	    "'frontend NAME'");
+	ck_fails("backend\n", "t.conf:1: missing argument: usage is "
+	    "'backend NAME'");
+	ck_fails("global\n    workers\n", "t.conf:2: missing argument: usage "
+	    "is 'workers N'");
+	ck_fails("global\n    workers 1 2\n", "t.conf:2: extra argument '2': "
+	    "usage is 'workers N'");
+	ck_fails("global\n    log\n", "t.conf:2: missing argument: usage is "
+	    "'log stderr | log syslog [FACILITY] | log none'");
+	ck_fails("global\n    log syslog daemon x\n", "t.conf:2: extra "
+	    "argument 'x': usage is 'log stderr | log syslog [FACILITY] | "
+	    "log none'");
+	ck_fails("global\n    user\n", "t.conf:2: missing argument: usage is "
+	    "'user NAME'");
+	ck_fails("defaults\n    timeout client\n", "t.conf:2: missing "
+	    "argument: usage is 'timeout NAME DURATION'");
+	ck_fails("defaults\n    timeout client 1s 2s\n", "t.conf:2: extra "
+	    "argument '2s': usage is 'timeout NAME DURATION'");
+	ck_fails("defaults\n    mode\n", "t.conf:2: missing argument: usage "
+	    "is 'mode tcp|http'");
+	ck_fails("frontend f\n    bind\n", "t.conf:2: missing argument: "
+	    "usage is 'bind ADDR:PORT [OPTION]...'");
+	ck_fails("frontend f\n    default-backend\n", "t.conf:2: missing "
+	    "argument: usage is 'default-backend NAME'");
+	ck_fails("backend b\n    balance\n", "t.conf:2: missing argument: "
+	    "usage is 'balance roundrobin'");
+	ck_fails("backend b\n    server s1\n", "t.conf:2: missing argument: "
+	    "usage is 'server NAME ADDR:PORT'");
+	ck_fails("backend b\n    server s1 1.1.1.1:1 x\n", "t.conf:2: extra "
+	    "argument 'x': usage is 'server NAME ADDR:PORT'");
+}
+END_TEST
+
+START_TEST(load_bad_values)
+{
+	ck_fails("global\n    workers abc\n",
+	    "t.conf:2: workers: bad number 'abc'");
+	ck_fails("global\n    workers 0\n",
+	    "t.conf:2: workers: '0' is out of range 1..1024");
+	ck_fails("global\n    workers 1025\n",
+	    "t.conf:2: workers: '1025' is out of range 1..1024");
+	ck_fails("global\n    workers -1\n",
+	    "t.conf:2: workers: bad number '-1'");
+	ck_fails("global\n    maxconn 10000001\n",
+	    "t.conf:2: maxconn: '10000001' is out of range 1..10000000");
+	ck_fails("frontend f\n    maxconn 0\n",
+	    "t.conf:2: maxconn: '0' is out of range 1..10000000");
+	ck_fails("global\n    bufsize 1023\n",
+	    "t.conf:2: bufsize: '1023' is out of range 1024..1048576");
+	ck_fails("global\n    bufsize 1048577\n",
+	    "t.conf:2: bufsize: '1048577' is out of range 1024..1048576");
+	ck_fails("global\n    grace 0\n", "t.conf:2: grace: must be more "
+	    "than 0");
+	ck_fails("global\n    grace -1\n", "t.conf:2: grace: bad duration "
+	    "'-1' (a number and ms, s, m, h or d; no unit: ms)");
+	ck_fails("defaults\n    timeout client 10x\n", "t.conf:2: timeout "
+	    "client: bad duration '10x' (a number and ms, s, m, h or d; no "
+	    "unit: ms)");
+	ck_fails("backend b\n    timeout server 0s\n", "t.conf:2: timeout "
+	    "server: must be more than 0");
+	ck_fails("defaults\n    timeout tunnel 50d\n", "t.conf:2: timeout "
+	    "tunnel: duration '50d' is too long (at most 49d)");
+	ck_fails("global\n    log file\n", "t.conf:2: log: expected stderr, "
+	    "syslog or none, got 'file'");
+	ck_fails("global\n    log syslog local8\n", "t.conf:2: log: unknown "
+	    "facility 'local8' (daemon, user or local0..local7)");
+	ck_fails("global\n    log stderr daemon\n", "t.conf:2: log: extra "
+	    "argument 'daemon' (only syslog takes a facility)");
+	ck_fails("global\n    user no_such_user_gh\n", "t.conf:2: user: no "
+	    "such user 'no_such_user_gh'");
+	ck_fails("defaults\n    mode ftp\n", "t.conf:2: mode: expected tcp "
+	    "or http, got 'ftp'");
+	ck_fails("backend b\n    balance leastconn\n", "t.conf:2: balance: "
+	    "unknown algorithm 'leastconn' (only roundrobin)");
+	ck_fails("frontend f\n    bind 1.2.3.4:0\n", "t.conf:2: bind: bad "
+	    "address '1.2.3.4:0': bad port '0' (1..65535)");
+	ck_fails("frontend f\n    bind *:65536\n", "t.conf:2: bind: bad "
+	    "address '*:65536': bad port '65536' (1..65535)");
+	ck_fails("frontend f\n    bind 1.2.3.4\n", "t.conf:2: bind: bad "
+	    "address '1.2.3.4': missing port (ADDR:PORT)");
+	ck_fails("frontend f\n    bind :::80\n", "t.conf:2: bind: bad address "
+	    "':::80': an IPv6 address needs brackets, e.g. '[::1]:443'");
+	ck_fails("backend b\n    server s1 *:80\n", "t.conf:2: server: bad "
+	    "address '*:80': '*' is only valid for bind");
+	ck_fails("backend b\n    server s1 ::1:80\n", "t.conf:2: server: bad "
+	    "address '::1:80': an IPv6 address needs brackets, e.g. "
+	    "'[::1]:443'");
+	ck_fails("frontend \"\"\n", "t.conf:1: frontend: empty name");
+	ck_fails("backend \"\"\n", "t.conf:1: backend: empty name");
+}
+END_TEST
+
+START_TEST(load_bind_options)
+{
+	ck_fails("frontend f\n    bind *:1 tls foo\n",
+	    "t.conf:2: bind: unknown option 'foo'");
+	ck_fails("frontend f\n    bind *:1 cert\n",
+	    "t.conf:2: bind: 'cert' needs an argument");
+	ck_fails("frontend f\n    bind *:1 tls alpn\n",
+	    "t.conf:2: bind: 'alpn' needs an argument");
+	ck_fails("frontend f\n    bind *:1 key k.pem\n",
+	    "t.conf:2: bind: 'key' must follow a 'cert'");
+	ck_fails("frontend f\n    bind *:1 cert c key k key k2\n",
+	    "t.conf:2: bind: second 'key' for cert 'c'");
+	ck_fails("frontend f\n    bind *:1 alpn h2\n",
+	    "t.conf:2: bind: 'alpn' needs a tls bind");
+	ck_fails("frontend f\n    bind *:1 ciphers X\n",
+	    "t.conf:2: bind: 'ciphers' needs a tls bind");
+	ck_fails("frontend f\n    bind *:1 ciphersuites X\n",
+	    "t.conf:2: bind: 'ciphersuites' needs a tls bind");
+	ck_fails("frontend f\n    bind *:1 v6only\n",
+	    "t.conf:2: bind: 'v6only' needs an IPv6 address");
+}
+END_TEST
+
+START_TEST(load_duplicates)
+{
+	ck_fails(MIN "frontend f\n", "t.conf:6: duplicate frontend 'f' (first "
+	    "declared at line 1)");
+	ck_fails(MIN "backend b\n", "t.conf:6: duplicate backend 'b' (first "
+	    "declared at line 4)");
+	ck_fails(MIN "    server s1 127.0.0.1:2\n", "t.conf:6: duplicate "
+	    "server 's1' in backend 'b'");
+}
+END_TEST
+
+START_TEST(load_cross_references)
+{
+	/* Each points at the statement that declared the culprit. */
+	ck_fails("frontend f\n    bind *:1\n\n    default-backend nope\n"
+	    MIN_BE, "t.conf:1: frontend 'f': unknown backend 'nope'");
+	ck_fails(MIN_BE "\nfrontend f\n    default-backend b\n",
+	    "t.conf:4: frontend 'f' has no bind");
+	ck_fails(MIN_BE "frontend f\n    bind *:1\n",
+	    "t.conf:3: frontend 'f' has no default-backend");
+	ck_fails(MIN "backend empty\n    balance roundrobin\n",
+	    "t.conf:6: backend 'empty' has no server");
+	ck_fails("frontend f\n    bind *:1\n    bind *:2 tls\n"
+	    "    default-backend b\n" MIN_BE,
+	    "t.conf:3: bind '*:2': tls needs at least one cert");
+	ck_fails("frontend f\n    bind *:1\n    bind *:2 cert /nonexistent/c\n"
+	    "    default-backend b\n" MIN_BE, "t.conf:3: bind '*:2': cannot "
+	    "read cert '/nonexistent/c': No such file or directory");
+	ck_fails(fmt("frontend f\n    bind *:2 cert %s key /nonexistent/k\n"
+	    "    default-backend b\n" MIN_BE, cert_path), msgf("t.conf:2: bind "
+	    "'*:2': cannot read key '/nonexistent/k': No such file or "
+	    "directory"));
+}
+END_TEST
+
+START_TEST(load_modes)
+{
+	struct cfg *c;
+
+	/* An explicit tcp wins over defaults; mismatch before "http". */
+	c = ck_loads("defaults\n    mode http\n" MIN_FE "    mode tcp\n"
+	    MIN_BE "    mode tcp\n");
+	ck_assert_int_eq(c->default_mode, CFG_MODE_HTTP);
+	ck_assert_int_eq(c->frontends[0].mode, CFG_MODE_TCP);
+	cfg_free(c);
+	ck_fails(MIN_FE "    mode http\n" MIN_BE, "t.conf:1: frontend 'f' is "
+	    "mode http but its backend 'b' is mode tcp");
+	ck_fails(MIN_FE MIN_BE "    mode http\n", "t.conf:1: frontend 'f' is "
+	    "mode tcp but its backend 'b' is mode http");
+	ck_fails(MIN_FE "    mode http\n" MIN_BE "    mode http\n", "t.conf:1: "
+	    "frontend 'f': mode http is not supported yet");
+	ck_fails(MIN "defaults\n    mode http\n", "t.conf:1: frontend 'f': "
+	    "mode http is not supported yet");
+	ck_fails(MIN "backend u\n    mode http\n    server s 1.1.1.1:1\n",
+	    "t.conf:6: backend 'u': mode http is not supported yet");
+}
+END_TEST
+
+START_TEST(load_last_wins)
+{
+	struct cfg *c = ck_loads("global\n    log syslog local1\n    log "
+	    "stderr\n    workers 4\n    workers 5\n" MIN);
+
+	ck_assert_int_eq(c->log, CFG_LOG_STDERR);
+	ck_assert_int_eq(c->log_facility, LOG_DAEMON);
+	ck_assert_uint_eq(c->workers, 5);
+	cfg_free(c);
+	c = ck_loads("global\n    log none\n" MIN);
+	ck_assert_int_eq(c->log, CFG_LOG_NONE);
+	cfg_free(c);
+	c = ck_loads("global\n    log syslog\n" MIN);
+	ck_assert_int_eq(c->log, CFG_LOG_SYSLOG);
+	ck_assert_int_eq(c->log_facility, LOG_DAEMON);
+	cfg_free(c);
+}
+END_TEST
+
+/* ---- cfg_load_file ---- */
+
+START_TEST(file_good_and_bad)
+{
+	char path[] = "/tmp/gh_conf_XXXXXX";
+	struct cfg *c;
+	FILE *f;
+	int fd;
+
+	ck_assert_int_ne(fd = mkstemp(path), -1);
+	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
+	fputs(full_text(), f);
+	ck_assert_int_eq(fclose(f), 0);
+	c = cfg_load_file(path, err, sizeof(err));
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_str_eq(c->file, path);
+	ck_assert_str_eq(c->frontends[0].file, path);
+	ck_assert_uint_eq(c->frontends[0].nbinds, 4);
+	cfg_free(c);
+
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs("global\n\n    wrkers 2\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_ptr_null(cfg_load_file(path, err, sizeof(err)));
+	ck_assert_str_eq(err, fmt("%s:3: unknown keyword 'wrkers'", path));
+
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_ptr_null(cfg_load_file(path, err, sizeof(err)));
+	ck_assert_str_eq(err, fmt("%s: no frontend defined", path));
+	unlink(path);
+}
+END_TEST
+
+START_TEST(file_cannot_open)
+{
+	ck_assert_ptr_null(cfg_load_file("/nonexistent/gh.conf", err,
+	    sizeof(err)));
+	ck_assert_str_eq(err, "/nonexistent/gh.conf: cannot open: No such "
+	    "file or directory");
+	ck_assert_ptr_null(cfg_load_file("/tmp", err, sizeof(err)));
+	ck_assert_str_eq(err, "/tmp: cannot read: Is a directory");
+}
+END_TEST
+
+START_TEST(file_small_err)
+{
+	char small[8];
+
+	/* A short buffer truncates the message, never overflows. */
+	ck_assert_ptr_null(cfg_load_file("/nonexistent/gh.conf", small,
+	    sizeof(small)));
+	ck_assert_str_eq(small, "/nonexi");
+	ck_assert_ptr_null(cfg_load_file("/nonexistent/gh.conf", small, 0));
+}
+END_TEST
+
+/* ---- cfg_finish ---- */
+
+/* A configuration built by hand, as cli.c does: line 0, no file. */
+static struct cfg *
+hand_built(void)
+{
+	struct cfg *c = calloc(1, sizeof(*c));
+
+	ck_assert_ptr_nonnull(c);
+	c->file = strdup("(hand)");
+	c->frontends = calloc(1, sizeof(*c->frontends));
+	c->nfrontends = 1;
+	c->frontends->file = c->file;
+	c->frontends->name = strdup("main");
+	c->frontends->default_backend_name = strdup("main");
+	c->frontends->binds = calloc(1, sizeof(*c->frontends->binds));
+	c->frontends->nbinds = 1;
+	c->frontends->binds->file = c->file;
+	c->frontends->binds->text = strdup("*:1");
+	c->backends = calloc(1, sizeof(*c->backends));
+	c->nbackends = 1;
+	c->backends->file = c->file;
+	c->backends->name = strdup("main");
+	c->backends->servers = calloc(1, sizeof(*c->backends->servers));
+	c->backends->nservers = 1;
+	c->backends->servers->name = strdup("s1");
+	c->backends->servers->text = strdup("1.1.1.1:1");
+	return c;
+}
+
+START_TEST(finish_defaults)
+{
+	struct cfg *c = hand_built();
+
+	c->default_mode = CFG_MODE_TCP;
+	c->frontends->timeouts.client = 5;
+	ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c->workers, ncpus());
+	ck_assert_uint_eq(c->maxconn, 0);
+	ck_assert_uint_eq(c->bufsize, CFG_DEF_BUFSIZE);
+	ck_assert_uint_eq(c->grace, CFG_DEF_T_GRACE);
+	ck_assert_int_eq(c->log_facility, LOG_DAEMON);
+	ck_assert_uint_eq(c->frontends->timeouts.client, 5);
+	ck_assert_uint_eq(c->frontends->timeouts.handshake,
+	    CFG_DEF_T_HANDSHAKE);
+	ck_assert_uint_eq(c->backends->timeouts.connect, CFG_DEF_T_CONNECT);
+	ck_assert_uint_eq(c->backends->timeouts.server, CFG_DEF_T_SERVER);
+	ck_assert_uint_eq(c->backends->timeouts.tunnel, 0);
+	ck_assert_ptr_eq(c->frontends->default_backend, c->backends);
+	/* A second pass changes nothing. */
+	ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c->frontends->timeouts.client, 5);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(finish_keeps_set_values)
+{
+	struct cfg *c = hand_built();
+
+	c->workers = 7;
+	c->grace = 1;
+	c->log_facility = LOG_LOCAL0;
+	c->defaults.tunnel = 3;
+	ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c->workers, 7);
+	ck_assert_uint_eq(c->grace, 1);
+	ck_assert_int_eq(c->log_facility, LOG_LOCAL0);
+	ck_assert_uint_eq(c->frontends->timeouts.tunnel, 3);
+	ck_assert_uint_eq(c->backends->timeouts.tunnel, 3);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(finish_errors_without_line)
+{
+	struct cfg *c = hand_built();
+
+	c->frontends->binds->flags = CFG_BIND_F_TLS;
+	ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "(hand): bind '*:1': tls needs at least one "
+	    "cert");
+	c->frontends->binds->flags = 0;
+	c->default_mode = CFG_MODE_HTTP;
+	ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "(hand): frontend 'main': mode http is not "
+	    "supported yet");
+	c->default_mode = CFG_MODE_TCP;
+	free(c->frontends->default_backend_name);
+	c->frontends->default_backend_name = strdup("other");
+	ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "(hand): frontend 'main': unknown backend "
+	    "'other'");
+	cfg_free(c);
+}
+END_TEST
+
+/* ---- cfg_dump ---- */
+
+START_TEST(dump_round_trip_full)
+{
+	struct cfg *c = ck_loads(full_text()), *d;
+	char *dumped;
+
+	d = reload(c, &dumped);
+	ck_cfg_eq(c, d);
+	/* Durations in the largest exact unit; names quoted as needed. */
+	ck_assert_ptr_nonnull(strstr(dumped, "    grace 5s\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    timeout handshake 500ms\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    timeout server 1d\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "frontend \"web front\"\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    server \"s \\\"2\\\"\" "
+	    "[::1]:9001\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    log syslog local3\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    user root\n"));
+	free(dumped);
+	cfg_free(d);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(dump_round_trip_minimal)
+{
+	struct cfg *c = ck_loads(MIN), *d, *e;
+	char *dumped, *again;
+
+	d = reload(c, &dumped);
+	ck_cfg_eq(c, d);
+	/* A dump of a dump is the same text. */
+	e = reload(d, &again);
+	ck_assert_str_eq(dumped, again);
+	free(dumped);
+	free(again);
+	cfg_free(e);
+	cfg_free(d);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(dump_round_trip_odd_words)
+{
+	struct cfg *c, *d;
+	char *dumped;
+
+	c = ck_loads(fmt("global\n    log none\n    grace 1001\n"
+	    "frontend \"#x\"\n    bind *:1 cert \"%s\" alpn \"a b\"\n"
+	    "    default-backend \"back\\\\slash\"\n"
+	    "backend back\\slash\n    server \"\\\"\" [::1]:1\n", cert_path));
+	d = reload(c, &dumped);
+	ck_cfg_eq(c, d);
+	ck_assert_ptr_nonnull(strstr(dumped, "    grace 1001ms\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    log none\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "frontend \"#x\"\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "backend back\\slash\n"));
+	free(dumped);
+	cfg_free(d);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(dump_before_finish)
+{
+	struct cfg *c = hand_built(), *d;
+	char *dumped;
+
+	/* Zeroes are left out: what is dumped loads. */
+	ck_assert_int_ne(cfg_parse_addr("*:1", &c->frontends->binds->addr,
+	    &c->frontends->binds->addrlen, 1, err, sizeof(err)), -1);
+	ck_assert_int_ne(cfg_parse_addr("1.1.1.1:1",
+	    &c->backends->servers->addr, &c->backends->servers->addrlen, 0,
+	    err, sizeof(err)), -1);
+	d = reload(c, &dumped);
+	ck_assert_ptr_null(strstr(dumped, "workers"));
+	ck_assert_ptr_null(strstr(dumped, "timeout"));
+	ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), 0);
+	ck_cfg_eq(c, d);
+	free(dumped);
+	cfg_free(d);
+	cfg_free(c);
+}
+END_TEST
+
+/* ---- cfg_free ---- */
+
+START_TEST(free_null_and_partial)
+{
+	struct cfg *c = calloc(1, sizeof(*c));
+
+	cfg_free(NULL);
+	/* What a failed parse leaves: counted elements with NULL fields. */
+	c->frontends = calloc(1, sizeof(*c->frontends));
+	c->nfrontends = 1;
+	c->backends = calloc(2, sizeof(*c->backends));
+	c->nbackends = 2;
+	cfg_free(c);
+}
+END_TEST
+
+static Suite *
+cfg_parse_suite(void)
+{
+	Suite *s = suite_create("cfg_parse");
+	TCase *tc;
+
+	tc = tcase_create("cfg_parse_uint");
+	tcase_add_test(tc, uint_good);
+	tcase_add_test(tc, uint_bad);
+	tcase_add_test(tc, uint_range);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cfg_parse_duration");
+	tcase_add_test(tc, duration_good);
+	tcase_add_test(tc, duration_bad);
+	tcase_add_test(tc, duration_overflow);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cfg_parse_addr");
+	tcase_add_test(tc, addr_good);
+	tcase_add_test(tc, addr_bad);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cfg_load_buf");
+	tcase_add_test(tc, load_minimal_defaults);
+	tcase_add_test(tc, load_every_keyword);
+	tcase_add_test(tc, load_inherit_anywhere);
+	tcase_add_test(tc, load_lexical);
+	tcase_add_test(tc, load_lexical_errors);
+	tcase_add_test(tc, load_line_length);
+	tcase_add_test(tc, load_too_many_words);
+	tcase_add_test(tc, load_empty);
+	tcase_add_test(tc, load_unknown_and_misplaced);
+	tcase_add_test(tc, load_arg_counts);
+	tcase_add_test(tc, load_bad_values);
+	tcase_add_test(tc, load_bind_options);
+	tcase_add_test(tc, load_duplicates);
+	tcase_add_test(tc, load_cross_references);
+	tcase_add_test(tc, load_modes);
+	tcase_add_test(tc, load_last_wins);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cfg_load_file");
+	tcase_add_test(tc, file_good_and_bad);
+	tcase_add_test(tc, file_cannot_open);
+	tcase_add_test(tc, file_small_err);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cfg_finish");
+	tcase_add_test(tc, finish_defaults);
+	tcase_add_test(tc, finish_keeps_set_values);
+	tcase_add_test(tc, finish_errors_without_line);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cfg_dump");
+	tcase_add_test(tc, dump_round_trip_full);
+	tcase_add_test(tc, dump_round_trip_minimal);
+	tcase_add_test(tc, dump_round_trip_odd_words);
+	tcase_add_test(tc, dump_before_finish);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cfg_free");
+	tcase_add_test(tc, free_null_and_partial);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/* An empty, readable file standing for a PEM file. */
+static void
+make_temp(char *path)
+{
+	int fd = mkstemp(path);
+
+	if (fd == -1 || close(fd) == -1) {
+		perror(path);
+		exit(EXIT_FAILURE);
+	}
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	make_temp(cert_path);
+	make_temp(key_path);
+	sr = srunner_create(cfg_parse_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	unlink(cert_path);
+	unlink(key_path);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
