@@ -34,6 +34,9 @@ struct xprt_ops {
 	/* Ends the write direction (TCP FIN, TLS close_notify then FIN).
 	 * 0, or -EAGAIN when it must be called again once writable. */
 	int (*shutw)(struct conn *c);
+	/* Whether the transport holds received data the socket no longer
+	 * shows (TLS records read ahead). */
+	int (*pending)(const struct conn *c);
 	/* Frees the transport's state; the fd is closed by conn_free(). */
 	void (*close)(struct conn *c);
 };

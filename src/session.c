@@ -180,6 +180,11 @@ session_fill(struct session *s, struct channel *ch, struct conn *from)
 		n = conn_recv(from, tail, room);
 		if (n > 0)
 			channel_produced(ch, (size_t)n);
+		/* A short read drained the socket: the next read would only
+		 * say EAGAIN, and the level-triggered loop wakes us if more
+		 * comes. Not so when the transport keeps data of its own. */
+		if (n > 0 && (size_t)n < room && !from->xprt->pending(from))
+			from->flags &= ~CO_F_RDY_R;
 	}
 	if (n >= 0)
 		return n;

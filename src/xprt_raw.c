@@ -35,6 +35,13 @@ raw_flush(struct conn *c)
 }
 
 static int
+raw_pending(const struct conn *c)
+{
+	(void)c;
+	return 0;
+}
+
+static int
 raw_shutw(struct conn *c)
 {
 	/* ENOTCONN: the peer is already gone, which is what we wanted. */
@@ -49,5 +56,6 @@ const struct xprt_ops xprt_raw = {
 	.send = raw_send,
 	.flush = raw_flush,
 	.shutw = raw_shutw,
+	.pending = raw_pending,
 	.close = NULL,
 };

@@ -263,12 +263,21 @@ ssl_sock_close(struct conn *c)
 	c->xprt_ctx = NULL;
 }
 
+static int
+ssl_sock_pending(const struct conn *c)
+{
+	const struct ssl_conn *sc = c->xprt_ctx;
+
+	return SSL_has_pending(sc->ssl);
+}
+
 static const struct xprt_ops xprt_ssl = {
 	.name = "tls",
 	.recv = ssl_sock_recv,
 	.send = ssl_sock_send,
 	.flush = ssl_sock_xflush,
 	.shutw = ssl_sock_shutw,
+	.pending = ssl_sock_pending,
 	.close = ssl_sock_close,
 };
 
