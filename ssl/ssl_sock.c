@@ -308,7 +308,7 @@ ssl_sock_hs_step(struct conn *c, short what)
 	err = ret == 1 ? SSL_ERROR_NONE : SSL_get_error(sc->ssl, ret);
 	frc = ssl_sock_flush(c);
 	if (frc < 0 && frc != -EAGAIN) {
-		ssl_sock_hs_end(c, "write error");
+		ssl_sock_hs_end(c, strerror(-frc));
 		return;
 	}
 	switch (err) {
