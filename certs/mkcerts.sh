@@ -1,0 +1,45 @@
+#!/bin/sh
+# Makes the certificates the tests and the demo use, at run time (no
+# private key is ever committed):
+#   OUTDIR/ca.pem                   a test CA (ECDSA P-256)
+#   OUTDIR/server.crt, server.key   a server certificate for localhost,
+#                                   127.0.0.1 and ::1, signed by the CA
+#   OUTDIR/server.pem               the same, chain and key in one file
+#   OUTDIR/server-rsa.pem           an RSA-2048 one, chain and key
+# Usage: certs/mkcerts.sh OUTDIR   (does nothing when OUTDIR is complete)
+set -eu
+out=${1:?usage: mkcerts.sh OUTDIR}
+[ -s "$out/server.pem" ] && [ -s "$out/server-rsa.pem" ] && exit 0
+mkdir -p "$out"
+umask 077
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+san="subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tmp/ca.key" -out "$tmp/ca.pem" -days 3650 \
+    -subj "/CN=gatehouse test CA" 2>/dev/null
+
+# sign KEYTYPE NAME: a key and a certificate signed by the CA.
+sign() {
+	case $1 in
+	ec)  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+	         -out "$tmp/$2.key" 2>/dev/null ;;
+	rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	         -out "$tmp/$2.key" 2>/dev/null ;;
+	esac
+	openssl req -new -key "$tmp/$2.key" -subj "/CN=localhost" \
+	    -out "$tmp/$2.csr" 2>/dev/null
+	printf '%s\n' "$san" >"$tmp/ext"
+	openssl x509 -req -in "$tmp/$2.csr" -CA "$tmp/ca.pem" \
+	    -CAkey "$tmp/ca.key" -CAcreateserial -days 825 \
+	    -extfile "$tmp/ext" -out "$tmp/$2.crt" 2>/dev/null
+}
+
+sign ec server
+sign rsa server-rsa
+cp "$tmp/ca.pem" "$out/ca.pem"
+cp "$tmp/server.crt" "$out/server.crt"
+cp "$tmp/server.key" "$out/server.key"
+cat "$tmp/server.crt" "$tmp/server.key" >"$out/server.pem"
+cat "$tmp/server-rsa.crt" "$tmp/server-rsa.key" >"$out/server-rsa.pem"

@@ -1,0 +1,111 @@
+# Shared helpers for the integration tests; each test sources this file.
+# Every wait is bounded; only processes started here are stopped, by pid.
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+GH=$top_builddir/gatehouse
+GHB=$top_builddir/tests/gh_backend
+T=$(basename "$0" .sh)
+TMP=$top_builddir/tests/tmp/$T
+CERTS=$top_builddir/tests/tmp/certs
+rm -rf "$TMP"
+mkdir -p "$TMP"
+sh "$top_srcdir/certs/mkcerts.sh" "$CERTS"
+PIDS=""
+
+cleanup() {
+	local p
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $PIDS; do
+		wait "$p" 2>/dev/null
+	done
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $T: $*" >&2
+	if [ -f "$TMP/gh.log" ]; then
+		echo "---- gatehouse log (last lines)" >&2
+		tail -n 20 "$TMP/gh.log" >&2
+	fi
+	exit 1
+}
+
+pass() {
+	echo "PASS: $T${1:+: $1}"
+	exit 0
+}
+
+# wait_for CMD...: retries CMD for up to 10 s.
+wait_for() {
+	local i
+	for i in $(seq 1 100); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+port_open() {
+	(exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+# free_port: a loopback port nobody listens on now.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 30000))
+		port_open 127.0.0.1 "$p" || { echo "$p"; return; }
+	done
+}
+
+# start_backend NAME MODE [ARG]: sets NAME_PORT and NAME_PID; the backend
+# records each accepted connection in $TMP/NAME.conns.
+start_backend() {
+	local name=$1 port
+	shift
+	: >"$TMP/$name.conns"
+	"$GHB" -p 0 -r "$TMP/$name.conns" "$@" >"$TMP/$name.out" 2>&1 &
+	eval "${name}_PID=$!"
+	PIDS="$PIDS $!"
+	wait_for grep -q '^ready' "$TMP/$name.out" || fail "backend $name did not start"
+	port=$(awk '/^ready/ {print $2}' "$TMP/$name.out")
+	eval "${name}_PORT=$port"
+}
+
+# start_gh PORT ARGS...: starts gatehouse, logging to $TMP/gh.log, and
+# waits until PORT accepts. Sets GH_PID.
+start_gh() {
+	local port=$1
+	shift
+	"$GH" "$@" 2>"$TMP/gh.log" &
+	GH_PID=$!
+	PIDS="$PIDS $GH_PID"
+	wait_for port_open 127.0.0.1 "$port" || fail "gatehouse did not start"
+}
+
+# stop_gh: SIGTERM, then waits (bounded) and sets GH_RC to the exit status.
+stop_gh() {
+	local i
+	kill -TERM "$GH_PID" 2>/dev/null
+	for i in $(seq 1 100); do
+		kill -0 "$GH_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$GH_PID" 2>/dev/null && fail "gatehouse did not stop on SIGTERM"
+	wait "$GH_PID"
+	GH_RC=$?
+}
+
+nfds() {
+	ls "/proc/$1/fd" | wc -l
+}
+
+# client ADDR:PORT [-t] [-s RATE]: sends stdin, half-closes, prints the answer.
+client() {
+	local to=$1
+	shift
+	timeout 60 "$GHB" -c "$to" "$@" put
+}
