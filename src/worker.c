@@ -18,7 +18,7 @@
  * system, so a burst does not pin memory forever. */
 #define POOL_KEEP       1024
 /* How often paused listeners look for a free slot freed elsewhere. */
-#define RESUME_MS       10
+#define RESUME_MS       50
 
 static void
 worker_resume_cb(evutil_socket_t fd, short what, void *arg)

@@ -57,7 +57,7 @@ free_port() {
 	local p
 	while :; do
 		p=$((20000 + RANDOM % 30000))
-		port_open 127.0.0.1 "$p" || { echo "$p"; return; }
+		listening "$p" || { echo "$p"; return; }
 	done
 }
 
@@ -75,15 +75,21 @@ start_backend() {
 	eval "${name}_PORT=$port"
 }
 
+# listening PORT: something listens on PORT (asked of the kernel, so that
+# no connection is made).
+listening() {
+	ss -Hltn "sport = :$1" | grep -q .
+}
+
 # start_gh PORT ARGS...: starts gatehouse, logging to $TMP/gh.log, and
-# waits until PORT accepts. Sets GH_PID.
+# waits until PORT listens. Sets GH_PID.
 start_gh() {
 	local port=$1
 	shift
 	"$GH" "$@" 2>"$TMP/gh.log" &
 	GH_PID=$!
 	PIDS="$PIDS $GH_PID"
-	wait_for port_open 127.0.0.1 "$port" || fail "gatehouse did not start"
+	wait_for listening "$port" || fail "gatehouse did not start"
 }
 
 # stop_gh: SIGTERM, then waits (bounded) and sets GH_RC to the exit status.

@@ -1,0 +1,33 @@
+#!/bin/bash
+# Covers: garbage instead of a ClientHello (an HTTP request, random bytes,
+# a truncated record, closed at the handshake timeout) gets a clean close,
+# and gatehouse keeps serving.
+. "${top_srcdir:-.}/tests/lib.sh"
+start_backend echo echo
+P=$(free_port)
+cat >"$TMP/gh.conf" <<CONF
+defaults
+    timeout handshake 2s
+frontend f
+    bind 127.0.0.1:$P cert $CERTS/server.pem
+    default-backend b
+backend b
+    server s 127.0.0.1:$echo_PORT
+CONF
+start_gh "$P" -f "$TMP/gh.conf"
+# send BYTES: sends them and waits for the close (a FIN or a reset).
+send() {
+	timeout 8 bash -c "exec 3<>/dev/tcp/127.0.0.1/$P; printf '$1' >&3; cat <&3 >/dev/null" 2>/dev/null
+	[ $? -ne 124 ]
+}
+send 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' || fail "plain HTTP not closed"
+head -c 4096 /dev/urandom >"$TMP/junk"
+timeout 8 bash -c "exec 3<>/dev/tcp/127.0.0.1/$P; cat '$TMP/junk' >&3; cat <&3 >/dev/null" 2>/dev/null
+[ $? -ne 124 ] || fail "random bytes not closed"
+send '\x16\x03\x01\x40\x00\x01\x00\x3f\xfc\x03\x03' || fail "truncated hello not closed"
+echo "ok: three kinds of garbage closed cleanly"
+wait_for grep -q "TLS handshake failed" "$TMP/gh.log" || fail "not logged"
+[ "$(echo fine | client "127.0.0.1:$P" -t)" = "fine" ] || fail "service broken"
+kill -0 "$GH_PID" || fail "gatehouse died"
+echo "ok: still serving"
+pass
