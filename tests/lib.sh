@@ -92,17 +92,17 @@ start_gh() {
 	wait_for listening "$port" || fail "gatehouse did not start"
 }
 
-# stop_gh: SIGTERM, then waits (bounded) and sets GH_RC to the exit status.
-stop_gh() {
-	local i
-	kill -TERM "$GH_PID" 2>/dev/null
-	for i in $(seq 1 100); do
-		kill -0 "$GH_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$GH_PID" 2>/dev/null && fail "gatehouse did not stop on SIGTERM"
+# wait_gh: waits (bounded) for gatehouse to exit; sets GH_RC to its status.
+wait_gh() {
+	wait_for sh -c "! kill -0 $GH_PID" || fail "gatehouse did not exit"
 	wait "$GH_PID"
 	GH_RC=$?
+}
+
+# stop_gh: SIGTERM, then wait_gh.
+stop_gh() {
+	kill -TERM "$GH_PID" 2>/dev/null
+	wait_gh
 }
 
 nfds() {

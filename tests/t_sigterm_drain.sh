@@ -20,13 +20,7 @@ wait "$reader" || fail "the transfer in progress failed"
 [ "$(sha256sum <"$TMP/got")" = "$("$GHB" gen 52428800 | sha256sum)" ] ||
     fail "the transfer in progress was cut or corrupted"
 echo "ok: the transfer in progress completed intact"
-for i in $(seq 1 100); do
-	kill -0 "$GH_PID" 2>/dev/null || break
-	sleep 0.1
-done
-kill -0 "$GH_PID" 2>/dev/null && fail "gatehouse still running"
-wait "$GH_PID"
-rc=$?
-[ "$rc" -eq 0 ] || fail "exit status $rc"
+wait_gh
+[ "$GH_RC" -eq 0 ] || fail "exit status $GH_RC"
 echo "ok: exit status 0"
 pass
