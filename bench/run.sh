@@ -33,6 +33,7 @@ done
 [ -x "$GH" ] || { echo "bench: no gatehouse binary at $GH" >&2; exit 1; }
 
 W=$(mktemp -d)
+chmod 755 "$W"   # nginx workers and hitch run as nobody
 PIDS=""
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
