@@ -8,11 +8,13 @@
  * handshake is done, a record written while the output buffer is empty goes
  * straight to the socket, and only what the socket refuses is buffered.
  *
- * The handshake state machine:
+ * The handshake state machine (the state is which callback the connection
+ * runs: ssl_sock_hs_step while in the handshake, the owner's after):
  *   HANDSHAKE --SSL_do_handshake()==1--> ESTABLISHED (owner's done callback)
  *       |  WANT_READ: wait for readable; WANT_WRITE (buffer full and socket
  *       |  full): wait for writable
  *       +--error, EOF or timeout--> FAILED (done callback with the reason)
+ * ESTABLISHED --shutw--> close_notify queued, then FIN once flushed.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,13 +27,10 @@
 #include "ssl_sock.h"
 #include "worker.h"
 
-enum ssl_hs { SSL_HS_HANDSHAKE = 0, SSL_HS_ESTABLISHED, SSL_HS_FAILED };
-
 /* The transport's per-connection state. */
 struct ssl_conn {
 	SSL *ssl;
 	struct conn *conn;
-	enum ssl_hs state;
 	int direct;             /* write records straight to the socket */
 	int shut_sent;          /* close_notify queued */
 	char *out;              /* pending records, from w->tlsbufs */
@@ -287,8 +286,8 @@ ssl_sock_hs_end(struct conn *c, const char *reason)
 	struct ssl_conn *sc = c->xprt_ctx;
 
 	ssl_sock_free_timer(sc);
-	conn_want(c, 0, 0);
-	sc->state = reason == NULL ? SSL_HS_ESTABLISHED : SSL_HS_FAILED;
+	/* Interest in events stays as it is: the new owner sets its own,
+	 * and a read interest it keeps costs no system call. */
 	sc->direct = 1;
 	sc->done(c, reason, sc->done_arg);
 }
