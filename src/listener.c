@@ -73,7 +73,8 @@ listener_close(struct listener *l)
 {
 	if (l->fd == -1)
 		return;
-	if (!(l->flags & LI_F_PAUSED))
+	/* A worker that never started has not assigned the event. */
+	if (!(l->flags & LI_F_PAUSED) && event_initialized(&l->ev))
 		event_del(&l->ev);
 	close(l->fd);
 	l->fd = -1;

@@ -164,8 +164,12 @@ main_open_listeners(struct worker *w, struct runtime *rt)
 
 			if ((fd = listener_open(b, CFG_DEF_BACKLOG)) < 0) {
 				errno = -fd;
-				log_err("%s:%d: cannot bind %s", b->file,
-				    b->line, b->text);
+				if (b->line > 0)
+					log_err("%s:%d: cannot bind %s",
+					    b->file, b->line, b->text);
+				else
+					log_err("--bind %s: cannot bind",
+					    b->text);
 				return -1;
 			}
 			if ((l = calloc(1, sizeof(*l))) == NULL) {
@@ -233,7 +237,7 @@ main_run(const struct cfg *c)
 {
 	struct worker *ws = NULL;
 	struct runtime rt;
-	unsigned int i, started = 0;
+	unsigned int i, ninit = 0, started = 0;
 	sigset_t set;
 	char err[1024];
 	int rc = 1;
@@ -250,6 +254,7 @@ main_run(const struct cfg *c)
 	if ((ws = calloc(c->workers, sizeof(*ws))) == NULL)
 		goto out_free_runtime;
 	for (i = 0; i < c->workers; i++) {
+		ninit++;
 		if (worker_init(&ws[i], i, &rt) < 0) {
 			log_errx("worker %u: cannot set up its event loop", i);
 			goto out_free_workers;
@@ -283,7 +288,7 @@ out_join:
 	if (rc == 0)
 		log_info("stopped");
 out_free_workers:
-	for (i = 0; i < c->workers; i++)
+	for (i = 0; i < ninit; i++)
 		worker_free(&ws[i]);
 	free(ws);
 out_free_runtime:

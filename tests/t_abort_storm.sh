@@ -4,7 +4,7 @@
 # behind, and a normal request is served after.
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend echo echo
-P=$(free_port)
+free_port P
 start_gh "$P" --bind "127.0.0.1:$P" --cert "$CERTS/server.pem" \
     --backend "127.0.0.1:$echo_PORT" --workers 2
 [ "$(echo warm | client "127.0.0.1:$P" -t)" = "warm" ] || fail "warm-up failed"

@@ -2,8 +2,8 @@
 # Covers: with its only server refusing connections, a client is closed
 # promptly (TLS and plain), the log says why, and gatehouse keeps serving.
 . "${top_srcdir:-.}/tests/lib.sh"
-DEAD=$(free_port)
-P=$(free_port)
+free_port DEAD
+free_port P
 start_gh "$P" --bind "127.0.0.1:$P" --backend "127.0.0.1:$DEAD"
 start=$(date +%s%N)
 out=$(echo hello | client "127.0.0.1:$P")
@@ -18,7 +18,7 @@ echo "ok: the log says the connect was refused"
 kill -0 "$GH_PID" || fail "gatehouse died"
 start_backend echo echo
 stop_gh
-P=$(free_port)
+free_port P
 start_gh "$P" --bind "127.0.0.1:$P" --cert "$CERTS/server.pem" \
     --backend "127.0.0.1:$DEAD"
 out=$(echo hello | client "127.0.0.1:$P" -t 2>/dev/null)

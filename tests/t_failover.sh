@@ -4,7 +4,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend a echo
 start_backend b echo
-P=$(free_port)
+free_port P
 start_gh "$P" --bind "127.0.0.1:$P" --backend "127.0.0.1:$a_PORT" \
     --backend "127.0.0.1:$b_PORT" --workers 1
 for i in 1 2 3 4; do

@@ -4,7 +4,7 @@
 # and gatehouse keeps serving.
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend echo echo
-P=$(free_port)
+free_port P
 cat >"$TMP/gh.conf" <<CONF
 defaults
     timeout handshake 2s

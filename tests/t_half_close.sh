@@ -4,8 +4,8 @@
 # after it has seen EOF, so the EOF must be passed on and the answer back.
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend sink sink
-P=$(free_port)
-P2=$(free_port)
+free_port P
+free_port P2
 cat >"$TMP/gh.conf" <<CONF
 frontend tls
     bind 127.0.0.1:$P cert $CERTS/server.pem

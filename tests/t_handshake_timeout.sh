@@ -3,7 +3,7 @@
 # at the handshake timeout, and the log says so; others are unaffected.
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend echo echo
-P=$(free_port)
+free_port P
 cat >"$TMP/gh.conf" <<CONF
 defaults
     timeout handshake 1s

@@ -4,7 +4,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend echo echo
 start_backend sink sink
-P=$(free_port)
+free_port P
 start_gh "$P" --bind "127.0.0.1:$P" --bind "[::1]:$P" \
     --backend "127.0.0.1:$echo_PORT"
 head -c 3000000 /dev/urandom >"$TMP/in"

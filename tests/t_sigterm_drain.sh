@@ -3,7 +3,7 @@
 # refused at once, the transfer completes intact, and gatehouse exits 0.
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend src source 52428800
-P=$(free_port)
+free_port P
 start_gh "$P" --bind "127.0.0.1:$P" --cert "$CERTS/server.pem" \
     --backend "127.0.0.1:$src_PORT"
 # A reader limited to 10 MB/s: the 50 MB transfer takes about 5 s.

@@ -4,7 +4,7 @@
 # the stream), and the bytes arrive intact.
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend src source 209715200
-P=$(free_port)
+free_port P
 start_gh "$P" --bind "127.0.0.1:$P" --cert "$CERTS/server.pem" \
     --backend "127.0.0.1:$src_PORT" --workers 1
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$GH_PID/status"; }

@@ -4,8 +4,8 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend echo echo
 start_backend src source 209715200
-P=$(free_port)
-P2=$(free_port)
+free_port P
+free_port P2
 cat >"$TMP/gh.conf" <<CONF
 frontend echo
     bind 127.0.0.1:$P cert $CERTS/server.pem
