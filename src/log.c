@@ -16,8 +16,10 @@ static int log_quiet;
 static void
 log_libevent(int severity, const char *msg)
 {
-	log_msg(severity >= EVENT_LOG_ERR ? LOG_ERR : LOG_DEBUG, "libevent: %s",
-	    msg);
+	if (severity == EVENT_LOG_DEBUG)
+		return;
+	log_msg(severity == EVENT_LOG_ERR ? LOG_ERR : severity == EVENT_LOG_WARN ?
+	    LOG_WARNING : LOG_INFO, "libevent: %s", msg);
 }
 
 void

@@ -109,6 +109,22 @@ wait_gh() {
 	GH_RC=$?
 }
 
+# start_gh_tls PORT BACKEND_PORT HANDSHAKE_TIMEOUT: a TLS frontend with
+# the test certificate and the given handshake timeout, in front of one
+# server, from a configuration file.
+start_gh_tls() {
+	cat >"$TMP/gh.conf" <<CONF
+defaults
+    timeout handshake $3
+frontend f
+    bind 127.0.0.1:$1 cert $CERTS/server.pem
+    default-backend b
+backend b
+    server s 127.0.0.1:$2
+CONF
+	start_gh "$1" -f "$TMP/gh.conf"
+}
+
 # stop_gh: SIGTERM, then wait_gh.
 stop_gh() {
 	kill -TERM "$GH_PID" 2>/dev/null

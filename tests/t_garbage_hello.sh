@@ -5,16 +5,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend echo echo
 free_port P
-cat >"$TMP/gh.conf" <<CONF
-defaults
-    timeout handshake 2s
-frontend f
-    bind 127.0.0.1:$P cert $CERTS/server.pem
-    default-backend b
-backend b
-    server s 127.0.0.1:$echo_PORT
-CONF
-start_gh "$P" -f "$TMP/gh.conf"
+start_gh_tls "$P" "$echo_PORT" 2s
 # send BYTES: sends them and waits for the close (a FIN or a reset).
 send() {
 	timeout 8 bash -c "exec 3<>/dev/tcp/127.0.0.1/$P; printf '$1' >&3; cat <&3 >/dev/null" 2>/dev/null

@@ -4,16 +4,7 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend echo echo
 free_port P
-cat >"$TMP/gh.conf" <<CONF
-defaults
-    timeout handshake 1s
-frontend f
-    bind 127.0.0.1:$P cert $CERTS/server.pem
-    default-backend b
-backend b
-    server s 127.0.0.1:$echo_PORT
-CONF
-start_gh "$P" -f "$TMP/gh.conf"
+start_gh_tls "$P" "$echo_PORT" 1s
 start=$(date +%s%N)
 # A silent client: holds the connection open and waits for the close.
 timeout 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/$P; cat <&3 >/dev/null"
