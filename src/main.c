@@ -22,6 +22,18 @@
 #include "ssl_sock.h"
 #include "worker.h"
 
+/* Where bind <b> was declared, for messages: "file:line" for a file,
+ * "(command line)" for the one-liner. */
+static const char *
+main_where(const struct cfg_bind *b, char *buf, size_t len)
+{
+	if (b->line > 0)
+		snprintf(buf, len, "%s:%d", b->file, b->line);
+	else
+		snprintf(buf, len, "%s", b->file);
+	return buf;
+}
+
 /* The TLS context of bind <b>, loaded from its files. */
 static SSL_CTX *
 main_ssl_ctx(const struct cfg_bind *b, char *err, size_t errlen)
@@ -31,7 +43,7 @@ main_ssl_ctx(const struct cfg_bind *b, char *err, size_t errlen)
 		.certs = certs, .ncerts = b->ncerts, .ciphers = b->ciphers,
 		.ciphersuites = b->ciphersuites, .alpn = b->alpn,
 	};
-	char why[512];
+	char why[512], where[256];
 	SSL_CTX *ctx;
 	size_t i;
 
@@ -40,8 +52,8 @@ main_ssl_ctx(const struct cfg_bind *b, char *err, size_t errlen)
 		certs[i].key = b->certs[i].key;
 	}
 	if ((ctx = ssl_ctx_new_server(&o, why, sizeof(why))) == NULL)
-		snprintf(err, errlen, "%s:%d: bind %s: %s", b->file, b->line,
-		    b->text, why);
+		snprintf(err, errlen, "%s: bind %s: %s",
+		    main_where(b, where, sizeof(where)), b->text, why);
 	return ctx;
 }
 
@@ -154,6 +166,7 @@ static int
 main_open_listeners(struct worker *w, struct runtime *rt)
 {
 	const struct cfg *c = rt->cfg;
+	char where[256];
 	size_t i, j;
 	int fd;
 
@@ -164,12 +177,8 @@ main_open_listeners(struct worker *w, struct runtime *rt)
 
 			if ((fd = listener_open(b, CFG_DEF_BACKLOG)) < 0) {
 				errno = -fd;
-				if (b->line > 0)
-					log_err("%s:%d: cannot bind %s",
-					    b->file, b->line, b->text);
-				else
-					log_err("--bind %s: cannot bind",
-					    b->text);
+				log_err("%s: cannot bind %s",
+				    main_where(b, where, sizeof(where)), b->text);
 				return -1;
 			}
 			if ((l = calloc(1, sizeof(*l))) == NULL) {
