@@ -95,8 +95,10 @@ session_close(struct session *s, const char *term)
 static void
 session_error(struct session *s, struct conn *c, int err)
 {
+	/* An error overrides whichever side had closed first. */
 	s->why = strerror(err);
-	session_close(s, c == s->cli ? "client-error" : "server-error");
+	s->term = c == s->cli ? "client-error" : "server-error";
+	session_close(s, s->term);
 }
 
 static void
