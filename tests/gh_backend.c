@@ -7,6 +7,8 @@
  *   source N    sends N bytes of the pattern of "gen N", then closes
  *   http        a minimal HTTP/1.1 server: 200 and a short text
  *   silent      accepts and never reads nor writes
+ *   greet       sends "hello\n" and shuts its write side at once, then
+ *               reads to EOF and appends "got <bytes>" to the -r FILE
  *   Prints "ready PORT" once listening (port 0: any free port). With -r,
  *   appends one line to FILE per accepted connection. Ends on SIGTERM.
  * Client:  gh_backend -c HOST:PORT [-t] [-s BYTES_PER_S] put
@@ -38,7 +40,7 @@
 
 #define HIGH_WATER (64 * 1024)
 
-enum mode { M_ECHO, M_SINK, M_SOURCE, M_HTTP, M_SILENT };
+enum mode { M_ECHO, M_SINK, M_SOURCE, M_HTTP, M_SILENT, M_GREET };
 
 struct peer {
 	struct bufferevent *bev;
@@ -56,6 +58,18 @@ static unsigned char
 pattern(unsigned long long i)
 {
 	return (unsigned char)((i * 2654435761ULL) >> 13);
+}
+
+/* Appends a line to the -r file, if any. */
+static void
+record(const char *fmt, unsigned long long v)
+{
+	FILE *f;
+
+	if (record_file == NULL || (f = fopen(record_file, "a")) == NULL)
+		return;
+	fprintf(f, fmt, v);
+	fclose(f);
 }
 
 static void
@@ -158,6 +172,7 @@ peer_read(struct bufferevent *bev, void *arg)
 		    HIGH_WATER)
 			bufferevent_disable(bev, EV_READ);
 		break;
+	case M_GREET:
 	case M_SINK:
 		while ((n = (size_t)evbuffer_remove(in, buf, sizeof(buf))) > 0) {
 			EVP_DigestUpdate(p->md, buf, n);
@@ -200,6 +215,11 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 	}
 	if (mode == M_SOURCE)
 		return;         /* a half-close: keep sending */
+	if (mode == M_GREET) {
+		record("got %llu\n", p->count);
+		peer_free(p);
+		return;
+	}
 	if (mode == M_SILENT) {
 		peer_free(p);
 		return;
@@ -213,13 +233,9 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 {
 	struct event_base *base = arg;
 	struct peer *p;
-	FILE *f;
 
 	(void)l; (void)sa; (void)salen;
-	if (record_file != NULL && (f = fopen(record_file, "a")) != NULL) {
-		fputs("conn\n", f);
-		fclose(f);
-	}
+	record("conn\n", 0);
 	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		close(fd);
 		return;
@@ -228,9 +244,16 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	bufferevent_setcb(p->bev, peer_read, peer_write, peer_event, p);
 	if (mode == M_SILENT)
 		return;
-	if (mode == M_SINK) {
+	if (mode == M_SINK || mode == M_GREET) {
 		p->md = EVP_MD_CTX_new();
 		EVP_DigestInit_ex(p->md, EVP_sha256(), NULL);
+	}
+	if (mode == M_GREET) {
+		if (write(fd, "hello\n", 6) != 6) {
+			peer_free(p);
+			return;
+		}
+		shutdown(fd, SHUT_WR);
 	}
 	bufferevent_enable(p->bev, EV_READ | EV_WRITE);
 	if (mode == M_SOURCE) {
@@ -355,7 +378,7 @@ client(const char *hostport, int tls, double rate)
 	char inbuf[16384], outbuf[16384];
 	size_t inlen = 0, inoff = 0;
 	unsigned long long got = 0;
-	int fd, in_eof = 0, shut = 0, ret;
+	int fd, in_eof = 0, shut = 0, peer_eof = 0, ret;
 	double t0 = now_s();
 	SSL_CTX *ctx = NULL;
 	SSL *ssl = NULL;
@@ -380,8 +403,14 @@ client(const char *hostport, int tls, double rate)
 	/* From here on poll(2) decides: a read must never block. */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	for (;;) {
-		struct pollfd pf[2] = { { fd, POLLIN, 0 }, { 0, 0, 0 } };
+		struct pollfd pf[2] = { { fd, peer_eof ? 0 : POLLIN, 0 },
+		    { 0, 0, 0 } };
 		int nfd = 1;
+
+		/* Done when both directions are: the peer may close its side
+		 * first and still read what we send. */
+		if (peer_eof && shut)
+			break;
 
 		if (!in_eof && inlen == inoff) {
 			pf[1].fd = 0;
@@ -422,13 +451,15 @@ client(const char *hostport, int tls, double rate)
 			shutdown(fd, SHUT_WR);
 			shut = 1;
 		}
-		if ((pf[0].revents & (POLLIN | POLLHUP | POLLERR)) ||
-		    (tls && SSL_pending(ssl) > 0)) {
+		if (!peer_eof && ((pf[0].revents & (POLLIN | POLLHUP | POLLERR)) ||
+		    (tls && SSL_pending(ssl) > 0))) {
 			n = tls ? SSL_read(ssl, outbuf, sizeof(outbuf)) :
 			    read(fd, outbuf, sizeof(outbuf));
 			if (n == 0 || (tls && n < 0 && SSL_get_error(ssl,
-			    (int)n) == SSL_ERROR_ZERO_RETURN))
-				break;
+			    (int)n) == SSL_ERROR_ZERO_RETURN)) {
+				peer_eof = 1;
+				continue;
+			}
 			if (n < 0) {
 				if (tls ? SSL_get_error(ssl, (int)n) ==
 				    SSL_ERROR_WANT_READ : errno == EAGAIN)
@@ -453,7 +484,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: gh_backend [-a ADDR] [-p PORT] [-r FILE] "
-	    "echo|sink|source N|http|silent\n"
+	    "echo|sink|source N|http|silent|greet\n"
 	    "       gh_backend -c HOST:PORT [-t] [-s BYTES_PER_S] put\n"
 	    "       gh_backend gen N\n");
 	exit(2);
@@ -497,6 +528,8 @@ main(int argc, char **argv)
 		mode = M_HTTP;
 	else if (strcmp(argv[0], "silent") == 0)
 		mode = M_SILENT;
+	else if (strcmp(argv[0], "greet") == 0)
+		mode = M_GREET;
 	else
 		usage();
 	return serve(addr, port);

@@ -2,6 +2,8 @@
 # Covers: a client that shuts its write side still gets the whole answer,
 # through TLS (close_notify) and plain TCP; the sink backend answers only
 # after it has seen EOF, so the EOF must be passed on and the answer back.
+# And the other way: a server that greets and shuts its write side first
+# still receives all that the client sends after.
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend sink sink
 free_port P
@@ -25,4 +27,15 @@ echo "ok: TLS client half-closed and got the answer"
 got=$(client "127.0.0.1:$P2" <"$TMP/in")
 [ "$got" = "$want" ] || fail "plain half-close: got '$got', want '$want'"
 echo "ok: plain client half-closed and got the answer"
+stop_gh
+start_backend greet greet
+free_port P3
+start_gh "$P3" --bind "127.0.0.1:$P3" --cert "$CERTS/server.pem" \
+    --backend "127.0.0.1:$greet_PORT"
+got=$(client "127.0.0.1:$P3" -t <"$TMP/in")
+[ "$got" = "hello" ] || fail "greeting through TLS: got '$got'"
+wait_for grep -q "^got" "$TMP/greet.conns" || fail "server saw no EOF"
+grep -q "^got 1048576$" "$TMP/greet.conns" ||
+    fail "server half-closed first and got $(grep ^got "$TMP/greet.conns")"
+echo "ok: server half-closed first and still got the client's 1 MiB"
 pass
