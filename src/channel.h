@@ -28,6 +28,8 @@ struct pool {
 #define CH_F_SHUTR      0x0001  /* the producer sent EOF: nothing more comes */
 #define CH_F_SHUTW      0x0002  /* EOF passed on to the consumer */
 #define CH_F_HOLD       0x0004  /* an analyzer looks before anything moves */
+#define CH_F_PIPE_FULL  0x0008  /* the splice pipe took no more: read again
+                                   once it drains */
 
 struct channel {
 	struct buf buf;

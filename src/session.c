@@ -25,22 +25,8 @@
 
 /* Bytes a splice pipe may hold; the kernel's default pipe is 64 KiB. */
 #define SPLICE_MAX      (64 * 1024)
-#define CH_F_PIPE_FULL  0x0100  /* the pipe took no more: read when it drains */
 
-static void session_pump(struct session *s);
 static void session_arm_timer(struct session *s);
-
-static const struct cfg_timeouts *
-session_fe_t(const struct session *s)
-{
-	return &s->fe->cfg->timeouts;
-}
-
-static const struct cfg_timeouts *
-session_be_t(const struct session *s)
-{
-	return &s->be->cfg->timeouts;
-}
 
 /* A pipe still holding bytes cannot be reused: those are closed. */
 static void
@@ -274,15 +260,16 @@ session_pump(struct session *s)
 	}
 	if (session_forward(s, &s->res, srv, s->cli, now) < 0)
 		return;
-	if ((s->req.flags & CH_F_SHUTW) && (s->res.flags & CH_F_SHUTW) &&
-	    !((s->cli->flags | srv->flags) & CO_F_OUT_PENDING)) {
-		session_close(s, s->term != NULL ? s->term : "closed");
-		return;
-	}
+	/* The side that closed first names the end. */
 	if (s->term == NULL && (s->req.flags & CH_F_SHUTR))
 		s->term = "client-close";
 	else if (s->term == NULL && (s->res.flags & CH_F_SHUTR))
 		s->term = "server-close";
+	if ((s->req.flags & CH_F_SHUTW) && (s->res.flags & CH_F_SHUTW) &&
+	    !((s->cli->flags | srv->flags) & CO_F_OUT_PENDING)) {
+		session_close(s, s->term);
+		return;
+	}
 	session_want(s->cli, &s->req, &s->res);
 	session_want(srv, &s->res, &s->req);
 }
@@ -400,7 +387,8 @@ session_connect(struct session *s)
 static uint64_t
 session_deadline(const struct session *s, const char **term)
 {
-	const struct cfg_timeouts *fe = session_fe_t(s), *be = session_be_t(s);
+	const struct cfg_timeouts *fe = &s->fe->cfg->timeouts;
+	const struct cfg_timeouts *be = &s->be->cfg->timeouts;
 	unsigned int tunnel = be->tunnel ? be->tunnel : fe->tunnel;
 	uint64_t dc, ds;
 
