@@ -64,5 +64,6 @@ backend_pick(struct backend *b, unsigned int start, unsigned int attempt)
 {
 	if (attempt >= b->nservers)
 		return NULL;
-	return &b->servers[(start + attempt) % b->nservers];
+	/* start % n first: start + attempt may wrap around UINT_MAX. */
+	return &b->servers[(start % b->nservers + attempt) % b->nservers];
 }
