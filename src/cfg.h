@@ -101,6 +101,7 @@ struct cfg_frontend {
 struct cfg {
 	char *file;             /* the file it came from, or "(command line)" */
 	unsigned int workers;   /* 0 before cfg_finish(): number of CPUs */
+	int workers_auto;       /* workers was not set: cfg_dump omits it */
 	unsigned int maxconn;   /* 0 (not set): what the open-file limit
 	                           allows, at most CFG_DEF_MAXCONN; decided
 	                           at start, not by cfg_finish() */

@@ -1052,8 +1052,10 @@ cfg_finish(struct cfg *c, char *err, size_t errlen)
 	struct cfg_backend *be;
 	size_t i;
 
-	if (c->workers == 0)
+	if (c->workers == 0) {
 		c->workers = cfg_ncpus();
+		c->workers_auto = 1;
+	}
 	if (c->bufsize == 0)
 		c->bufsize = CFG_DEF_BUFSIZE;
 	if (c->grace == 0)
@@ -1211,7 +1213,8 @@ cfg_dump(const struct cfg *c, FILE *out)
 	/* Zeroes are "not set" and left out, so that a configuration not
 	 * yet through cfg_finish() dumps into one that loads. */
 	fputs("global\n", out);
-	if (c->workers != 0)
+	/* A count found on this machine is not written down for another. */
+	if (c->workers != 0 && !c->workers_auto)
 		fprintf(out, "    workers %u\n", c->workers);
 	if (c->maxconn != 0)
 		fprintf(out, "    maxconn %u\n", c->maxconn);

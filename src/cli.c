@@ -333,8 +333,10 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 	}
 	/* The file has been through cfg_finish(): overriding after it is
 	 * safe, nworkers being in range already. */
-	if (nworkers != 0)
+	if (nworkers != 0) {
 		o->cfg->workers = nworkers;
+		o->cfg->workers_auto = 0;
+	}
 	o->action = check ? CLI_CHECK : dump ? CLI_DUMP : CLI_RUN;
 out_free_words:
 	free(words);
