@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "check_main.h"
 
 static struct cfg_server servers[3] = {
 	{ .name = "a" }, { .name = "b" }, { .name = "c" },
@@ -93,14 +94,4 @@ backend_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(backend_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(backend_suite)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "channel.h"
+#include "check_main.h"
 
 START_TEST(test_pool_reuse)
 {
@@ -151,14 +152,4 @@ channel_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(channel_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(channel_suite)

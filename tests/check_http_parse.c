@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "http_parse.h"
+#include "check_main.h"
 
 static const struct http_limits lim = { 256, 1024, 10 };
 static struct http_msg m;
@@ -306,14 +307,4 @@ http_parse_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	SRunner *sr = srunner_create(http_parse_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(http_parse_suite)
