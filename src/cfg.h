@@ -25,6 +25,14 @@ enum cfg_log { CFG_LOG_STDERR = 0, CFG_LOG_SYSLOG, CFG_LOG_NONE };
 #define CFG_DEF_T_HANDSHAKE      10000
 #define CFG_DEF_T_GRACE          30000
 #define CFG_DEF_BACKLOG          1024
+#define CFG_DEF_T_HTTP_REQUEST   10000
+#define CFG_DEF_T_HTTP_KEEPALIVE 5000
+#define CFG_DEF_T_SERVER_IDLE    5000
+#define CFG_DEF_HTTP_MAX_LINE    8192
+#define CFG_DEF_HTTP_MAX_HEADERS 100
+#define CFG_DEF_HTTP_RESERVE     1024
+#define CFG_DEF_KEEPALIVE_POOL   32
+#define CFG_HTTP_MAX_HEADERS     128     /* the parser's hard cap */
 
 /* The range of "workers", shared by the file and --workers. */
 #define CFG_WORKERS_MAX          1024
@@ -64,6 +72,9 @@ struct cfg_timeouts {
 	unsigned int server;
 	unsigned int tunnel;    /* 0: client and server timeouts apply */
 	unsigned int handshake;
+	unsigned int http_request;      /* whole request header block */
+	unsigned int http_keepalive;    /* idle between two requests */
+	unsigned int server_idle;       /* idle pooled server connection */
 };
 
 struct cfg_server {
@@ -73,6 +84,58 @@ struct cfg_server {
 	socklen_t addrlen;
 };
 
+/* A condition of an HTTP rule, on the request: "host example.com",
+ * "!tls". */
+enum cfg_cond_kind {
+	CFG_COND_ALWAYS = 0,    /* no "if": always true */
+	CFG_COND_HOST,          /* Host equals <arg> (no port, any case) */
+	CFG_COND_HOST_SUFFIX,   /* Host ends with <arg> */
+	CFG_COND_PATH,          /* the path equals <arg> */
+	CFG_COND_PATH_PREFIX,   /* the path starts with <arg> */
+	CFG_COND_HEADER,        /* field <arg> present (and equal to <arg2>) */
+	CFG_COND_METHOD,        /* the method is <arg> */
+	CFG_COND_TLS            /* the client came over TLS */
+};
+
+struct cfg_cond {
+	enum cfg_cond_kind kind;
+	int neg;                /* "!" or "unless" */
+	char *arg;
+	char *arg2;             /* CFG_COND_HEADER: the value, or NULL */
+};
+
+/* Request rules run in order on each request before routing; response
+ * rules on each final response. */
+enum cfg_rule_act {
+	CFG_RULE_ADD = 0,       /* add-header NAME VALUE */
+	CFG_RULE_SET,           /* set-header NAME VALUE: replace all */
+	CFG_RULE_DEL,           /* del-header NAME */
+	CFG_RULE_DENY,          /* deny: 403 */
+	CFG_RULE_REDIRECT       /* redirect https: <code> to https:// */
+};
+
+struct cfg_rule {
+	enum cfg_rule_act act;
+	char *name;
+	char *value;
+	unsigned int code;      /* CFG_RULE_REDIRECT: 301, 302, 307, 308 */
+	struct cfg_cond cond;
+};
+
+struct cfg_route {
+	char *backend_name;
+	struct cfg_backend *backend;    /* resolved by cfg_finish() */
+	struct cfg_cond cond;
+};
+
+/* A replacement body for one of gatehouse's own error responses. */
+struct cfg_errorfile {
+	unsigned int status;
+	char *path;
+	char *body;             /* read by cfg_finish() */
+	size_t len;
+};
+
 struct cfg_backend {
 	char *name;
 	enum cfg_mode mode;
@@ -80,6 +143,9 @@ struct cfg_backend {
 	struct cfg_timeouts timeouts;   /* connect, server, tunnel used */
 	struct cfg_server *servers;
 	size_t nservers;
+	unsigned int keepalive_pool;    /* idle server connections kept per
+	                                   server and worker (0: none) */
+	int keepalive_pool_set;         /* 0: cfg_finish() sets the default */
 	const char *file;
 	int line;
 };
@@ -93,7 +159,21 @@ struct cfg_frontend {
 	struct cfg_bind *binds;
 	size_t nbinds;
 	char *default_backend_name;
-	struct cfg_backend *default_backend;   /* resolved by cfg_finish() */
+	struct cfg_backend *default_backend;   /* resolved by cfg_finish();
+	                                          NULL: 404 when no route */
+	/* mode http */
+	struct cfg_rule *req_rules;
+	size_t nreq_rules;
+	struct cfg_rule *res_rules;     /* header actions only */
+	size_t nres_rules;
+	struct cfg_route *routes;
+	size_t nroutes;
+	struct cfg_errorfile *errorfiles;
+	size_t nerrorfiles;
+	char *hsts;             /* Strict-Transport-Security value, or NULL */
+	int forwarded;          /* add an RFC 7239 Forwarded field */
+	uint64_t max_body;      /* request body limit (413); 0: none */
+	char *log_format;       /* NULL: the default access log line */
 	const char *file;
 	int line;
 };
@@ -106,6 +186,11 @@ struct cfg {
 	                           allows, at most CFG_DEF_MAXCONN; decided
 	                           at start, not by cfg_finish() */
 	unsigned int bufsize;
+	unsigned int http_max_line;     /* request line (414) */
+	unsigned int http_max_headers;  /* header fields (431) */
+	unsigned int http_reserve;      /* room kept for rewriting a header
+	                                   block: the block may use bufsize
+	                                   minus this (431 above) */
 	unsigned int grace;     /* ms to let sessions finish on SIGTERM */
 	enum cfg_log log;
 	int log_facility;       /* syslog facility, LOG_DAEMON by default */

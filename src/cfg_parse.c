@@ -6,6 +6,7 @@
  * arguments it takes, so that every handler only deals with meaning. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -13,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -54,12 +56,21 @@ static const struct cfg_tmo {
 	    offsetof(struct cfg_timeouts, tunnel) },
 	{ "handshake", CFG_S_DEFAULTS | CFG_S_FRONTEND,
 	    offsetof(struct cfg_timeouts, handshake) },
+	{ "http-request", CFG_S_DEFAULTS | CFG_S_FRONTEND,
+	    offsetof(struct cfg_timeouts, http_request) },
+	{ "http-keep-alive", CFG_S_DEFAULTS | CFG_S_FRONTEND,
+	    offsetof(struct cfg_timeouts, http_keepalive) },
+	{ "server-idle", CFG_S_DEFAULTS | CFG_S_BACKEND,
+	    offsetof(struct cfg_timeouts, server_idle) },
 };
 #define CFG_NTMOS (sizeof(cfg_tmos) / sizeof(cfg_tmos[0]))
 
 static const struct cfg_timeouts cfg_def_timeouts = {
 	.connect = CFG_DEF_T_CONNECT, .client = CFG_DEF_T_CLIENT,
 	.server = CFG_DEF_T_SERVER, .handshake = CFG_DEF_T_HANDSHAKE,
+	.http_request = CFG_DEF_T_HTTP_REQUEST,
+	.http_keepalive = CFG_DEF_T_HTTP_KEEPALIVE,
+	.server_idle = CFG_DEF_T_SERVER_IDLE,
 };
 
 static const struct {
@@ -603,7 +614,8 @@ cfg_kw_timeout(struct cfg_parser *p, char **av)
 		    cfg_tmo_field(cfg_cur_timeouts(p), k));
 	}
 	return cfg_fail(p, "unknown timeout '%s' (connect, client, server, "
-	    "tunnel or handshake)", av[1]);
+	    "tunnel, handshake, http-request, http-keep-alive or "
+	    "server-idle)", av[1]);
 }
 
 static int
@@ -733,6 +745,356 @@ cfg_kw_server(struct cfg_parser *p, char **av)
 	return 0;
 }
 
+/* ---- mode http keywords ---- */
+
+static int
+cfg_kw_http_max_line(struct cfg_parser *p, char **av)
+{
+	return cfg_kw_uint(p, av, 64, CFG_BUFSIZE_MAX, &p->c->http_max_line);
+}
+
+static int
+cfg_kw_http_max_headers(struct cfg_parser *p, char **av)
+{
+	return cfg_kw_uint(p, av, 1, CFG_HTTP_MAX_HEADERS,
+	    &p->c->http_max_headers);
+}
+
+static int
+cfg_kw_http_reserve(struct cfg_parser *p, char **av)
+{
+	return cfg_kw_uint(p, av, 128, CFG_BUFSIZE_MAX / 2,
+	    &p->c->http_reserve);
+}
+
+static int
+cfg_kw_keepalive_pool(struct cfg_parser *p, char **av)
+{
+	cfg_cur_be(p)->keepalive_pool_set = 1;
+	return cfg_kw_uint(p, av, 0, 100000, &cfg_cur_be(p)->keepalive_pool);
+}
+
+/* A field name is a token (RFC 9110 5.1); a value has no control byte. */
+static int
+cfg_check_field(struct cfg_parser *p, const char *kw, const char *name,
+    const char *value)
+{
+	const unsigned char *c;
+
+	if (*name == '\0')
+		return cfg_fail(p, "%s: empty field name", kw);
+	for (c = (const unsigned char *)name; *c != '\0'; c++)
+		if (*c <= 0x20 || *c >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}",
+		    *c) != NULL)
+			return cfg_fail(p, "%s: bad field name '%s'", kw,
+			    name);
+	for (c = (const unsigned char *)value; c != NULL && *c != '\0'; c++)
+		if ((*c < 0x20 && *c != '\t') || *c == 0x7f)
+			return cfg_fail(p, "%s: control byte in the value of "
+			    "'%s'", kw, name);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum cfg_cond_kind kind;
+	int nargs;              /* -1: one or two */
+} cfg_conds[] = {
+	{ "host", CFG_COND_HOST, 1 },
+	{ "host-suffix", CFG_COND_HOST_SUFFIX, 1 },
+	{ "path", CFG_COND_PATH, 1 },
+	{ "path-prefix", CFG_COND_PATH_PREFIX, 1 },
+	{ "header", CFG_COND_HEADER, -1 },
+	{ "method", CFG_COND_METHOD, 1 },
+	{ "tls", CFG_COND_TLS, 0 },
+};
+#define CFG_NCONDS (sizeof(cfg_conds) / sizeof(cfg_conds[0]))
+
+/* Reads "[if|unless [!]COND [ARG [ARG]]]" at <av> (NULL: no condition)
+ * into <c>; nothing may follow. */
+static int
+cfg_parse_cond(struct cfg_parser *p, const char *kw, char **av,
+    struct cfg_cond *c)
+{
+	const char *name;
+	size_t i, n;
+
+	if (av[0] == NULL)
+		return 0;
+	if (strcmp(av[0], "if") != 0 && strcmp(av[0], "unless") != 0)
+		return cfg_fail(p, "%s: unexpected '%s' (expected if or "
+		    "unless)", kw, av[0]);
+	c->neg = av[0][0] == 'u';
+	av++;
+	if (av[0] != NULL && strcmp(av[0], "!") == 0) {
+		c->neg = !c->neg;
+		av++;
+	}
+	if ((name = av[0]) == NULL)
+		return cfg_fail(p, "%s: missing condition after if or unless",
+		    kw);
+	if (name[0] == '!') {
+		c->neg = !c->neg;
+		name++;
+	}
+	for (i = 0; i < CFG_NCONDS; i++)
+		if (strcmp(name, cfg_conds[i].name) == 0)
+			break;
+	if (i == CFG_NCONDS)
+		return cfg_fail(p, "%s: unknown condition '%s' (host, "
+		    "host-suffix, path, path-prefix, header, method or tls)",
+		    kw, name);
+	c->kind = cfg_conds[i].kind;
+	for (n = 0; av[1 + n] != NULL; n++)
+		;
+	if ((cfg_conds[i].nargs >= 0 && n != (size_t)cfg_conds[i].nargs) ||
+	    (cfg_conds[i].nargs < 0 && (n < 1 || n > 2)))
+		return cfg_fail(p, "%s: condition '%s' takes %s", kw, name,
+		    cfg_conds[i].nargs == 0 ? "no argument" :
+		    cfg_conds[i].nargs == 1 ? "one argument" :
+		    "a field name and an optional value");
+	if (c->kind == CFG_COND_HEADER && cfg_check_field(p, kw, av[1],
+	    av[2]) < 0)
+		return -1;
+	if ((n > 0 && cfg_set_str(p, &c->arg, av[1]) < 0) ||
+	    (n > 1 && cfg_set_str(p, &c->arg2, av[2]) < 0))
+		return -1;
+	return 0;
+}
+
+static int
+cfg_kw_use_backend(struct cfg_parser *p, char **av)
+{
+	struct cfg_frontend *fe = cfg_cur_fe(p);
+	struct cfg_route *r;
+
+	if (av[2] == NULL)
+		return cfg_fail(p, "use-backend: missing condition: usage is "
+		    "'use-backend NAME if|unless COND' (use default-backend "
+		    "for the rest)");
+	if ((r = cfg_grow(fe->routes, fe->nroutes, sizeof(*r))) == NULL)
+		return cfg_fail(p, "out of memory");
+	fe->routes = r;
+	r = &r[fe->nroutes++];
+	if (cfg_set_str(p, &r->backend_name, av[1]) < 0)
+		return -1;
+	return cfg_parse_cond(p, "use-backend", av + 2, &r->cond);
+}
+
+static struct cfg_rule *
+cfg_new_rule(struct cfg_parser *p, struct cfg_rule **rules, size_t *n)
+{
+	struct cfg_rule *r;
+
+	if ((r = cfg_grow(*rules, *n, sizeof(*r))) == NULL) {
+		cfg_fail(p, "out of memory");
+		return NULL;
+	}
+	*rules = r;
+	return &r[(*n)++];
+}
+
+/* "redirect https [code N] [if|unless COND]", at <av> = "redirect". */
+static int
+cfg_redirect(struct cfg_parser *p, char **av, struct cfg_rule *r)
+{
+	if (av[1] == NULL || strcmp(av[1], "https") != 0)
+		return cfg_fail(p, "redirect: usage is 'redirect https [code "
+		    "301|302|307|308] [if|unless COND]'");
+	r->act = CFG_RULE_REDIRECT;
+	r->code = 301;
+	av += 2;
+	if (av[0] != NULL && strcmp(av[0], "code") == 0) {
+		if (av[1] == NULL || (strcmp(av[1], "301") != 0 &&
+		    strcmp(av[1], "302") != 0 && strcmp(av[1], "307") != 0 &&
+		    strcmp(av[1], "308") != 0))
+			return cfg_fail(p, "redirect: code must be 301, 302, "
+			    "307 or 308");
+		r->code = (unsigned int)atoi(av[1]);
+		av += 2;
+	}
+	return cfg_parse_cond(p, "redirect", av, &r->cond);
+}
+
+static int
+cfg_kw_redirect(struct cfg_parser *p, char **av)
+{
+	struct cfg_frontend *fe = cfg_cur_fe(p);
+	struct cfg_rule *r;
+
+	if ((r = cfg_new_rule(p, &fe->req_rules, &fe->nreq_rules)) == NULL)
+		return -1;
+	return cfg_redirect(p, av, r);
+}
+
+/* http-request and http-response: ACTION [ARGS] [if|unless COND]. */
+static int
+cfg_kw_http_rule(struct cfg_parser *p, char **av)
+{
+	struct cfg_frontend *fe = cfg_cur_fe(p);
+	int req = strcmp(av[0], "http-request") == 0;
+	const char *act = av[1];
+	struct cfg_rule *r;
+	size_t nargs;
+
+	r = req ? cfg_new_rule(p, &fe->req_rules, &fe->nreq_rules) :
+	    cfg_new_rule(p, &fe->res_rules, &fe->nres_rules);
+	if (r == NULL)
+		return -1;
+	if (req && strcmp(act, "redirect") == 0)
+		return cfg_redirect(p, av + 1, r);
+	if (req && strcmp(act, "deny") == 0) {
+		r->act = CFG_RULE_DENY;
+		return cfg_parse_cond(p, av[0], av + 2, &r->cond);
+	}
+	if (strcmp(act, "add-header") == 0)
+		r->act = CFG_RULE_ADD;
+	else if (strcmp(act, "set-header") == 0)
+		r->act = CFG_RULE_SET;
+	else if (strcmp(act, "del-header") == 0)
+		r->act = CFG_RULE_DEL;
+	else
+		return cfg_fail(p, "%s: unknown action '%s' (add-header, "
+		    "set-header, del-header%s)", av[0], act,
+		    req ? ", deny or redirect" : "");
+	nargs = r->act == CFG_RULE_DEL ? 1 : 2;
+	if (av[2] == NULL || (nargs == 2 && av[3] == NULL))
+		return cfg_fail(p, "%s %s: usage is '%s %s NAME%s'", av[0], act,
+		    av[0], act, nargs == 2 ? " VALUE" : "");
+	if (cfg_check_field(p, av[0], av[2], nargs == 2 ? av[3] : NULL) < 0 ||
+	    cfg_set_str(p, &r->name, av[2]) < 0 ||
+	    (nargs == 2 && cfg_set_str(p, &r->value, av[3]) < 0))
+		return -1;
+	if (!req && av[2 + nargs] != NULL)
+		return cfg_fail(p, "%s: unexpected '%s' (response rules take "
+		    "no condition)", av[0], av[2 + nargs]);
+	return cfg_parse_cond(p, av[0], av + 2 + nargs, &r->cond);
+}
+
+static int
+cfg_kw_hsts(struct cfg_parser *p, char **av)
+{
+	struct cfg_frontend *fe = cfg_cur_fe(p);
+	unsigned int age;
+	char v[128];
+	size_t i, off;
+
+	if (cfg_kw_uint(p, av, 0, 1000000000, &age) < 0)
+		return -1;
+	off = (size_t)snprintf(v, sizeof(v), "max-age=%u", age);
+	for (i = 2; av[i] != NULL; i++) {
+		if (strcmp(av[i], "include-subdomains") == 0)
+			off += (size_t)snprintf(v + off, sizeof(v) - off,
+			    "; includeSubDomains");
+		else if (strcmp(av[i], "preload") == 0)
+			off += (size_t)snprintf(v + off, sizeof(v) - off,
+			    "; preload");
+		else
+			return cfg_fail(p, "hsts: unknown option '%s' "
+			    "(include-subdomains or preload)", av[i]);
+	}
+	return cfg_set_str(p, &fe->hsts, v);
+}
+
+static int
+cfg_kw_option(struct cfg_parser *p, char **av)
+{
+	if (strcmp(av[1], "forwarded") != 0)
+		return cfg_fail(p, "option: unknown option '%s' (forwarded)",
+		    av[1]);
+	cfg_cur_fe(p)->forwarded = 1;
+	return 0;
+}
+
+/* The statuses gatehouse itself answers with. */
+static const unsigned int cfg_err_statuses[] = {
+	400, 403, 404, 408, 413, 414, 431, 500, 501, 502, 503, 504, 505,
+};
+
+static int
+cfg_kw_errorfile(struct cfg_parser *p, char **av)
+{
+	struct cfg_frontend *fe = cfg_cur_fe(p);
+	struct cfg_errorfile *e;
+	unsigned int status;
+	size_t i;
+
+	if (cfg_kw_uint(p, av, 100, 599, &status) < 0)
+		return -1;
+	for (i = 0; i < sizeof(cfg_err_statuses) / sizeof(*cfg_err_statuses);
+	    i++)
+		if (cfg_err_statuses[i] == status)
+			break;
+	if (i == sizeof(cfg_err_statuses) / sizeof(*cfg_err_statuses))
+		return cfg_fail(p, "errorfile: gatehouse never answers %u "
+		    "(400, 403, 404, 408, 413, 414, 431, 500, 501, 502, 503, "
+		    "504 or 505)", status);
+	for (i = 0; i < fe->nerrorfiles; i++)
+		if (fe->errorfiles[i].status == status)
+			return cfg_fail(p, "errorfile: second file for %u",
+			    status);
+	if ((e = cfg_grow(fe->errorfiles, fe->nerrorfiles, sizeof(*e))) ==
+	    NULL)
+		return cfg_fail(p, "out of memory");
+	fe->errorfiles = e;
+	e = &e[fe->nerrorfiles++];
+	e->status = status;
+	return cfg_set_str(p, &e->path, av[2]);
+}
+
+static int
+cfg_kw_max_body(struct cfg_parser *p, char **av)
+{
+	static const struct {
+		const char *unit;
+		uint64_t mult;
+	} units[] = { { "", 1 }, { "k", 1024 }, { "m", 1048576 },
+	    { "g", 1073741824 } };
+	unsigned long long v;
+	const char *end;
+	size_t i;
+
+	if ((end = cfg_digits(av[1], &v)) == NULL)
+		return cfg_fail(p, "max-body-size: expected a size, got '%s'",
+		    av[1]);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcasecmp(end, units[i].unit) == 0)
+			break;
+	if (i == sizeof(units) / sizeof(units[0]) || v == 0 ||
+	    v > UINT64_MAX / units[i].mult)
+		return cfg_fail(p, "max-body-size: expected a size above 0 "
+		    "(with k, m or g), got '%s'", av[1]);
+	cfg_cur_fe(p)->max_body = v * units[i].mult;
+	return 0;
+}
+
+/* The variables of log-format, as proto_http.c expands them. */
+static const char *const cfg_log_vars[] = {
+	"client", "frontend", "backend", "server", "tls", "cipher", "request",
+	"host", "status", "bytes", "ttfb", "duration", "end", "why",
+};
+
+static int
+cfg_kw_log_format(struct cfg_parser *p, char **av)
+{
+	const char *s;
+	size_t i, n;
+
+	for (s = av[1]; (s = strchr(s, '$')) != NULL; s += n) {
+		for (n = 1; (s[n] >= 'a' && s[n] <= 'z') || s[n] == '_'; n++)
+			;
+		for (i = 0; i < sizeof(cfg_log_vars) / sizeof(*cfg_log_vars);
+		    i++)
+			if (strlen(cfg_log_vars[i]) == n - 1 &&
+			    strncmp(cfg_log_vars[i], s + 1, n - 1) == 0)
+				break;
+		if (i == sizeof(cfg_log_vars) / sizeof(*cfg_log_vars))
+			return cfg_fail(p, "log-format: unknown variable "
+			    "'$%.*s'", (int)(n - 1), s + 1);
+	}
+	return cfg_set_str(p, &cfg_cur_fe(p)->log_format, av[1]);
+}
+
 #define G CFG_S_GLOBAL
 #define D CFG_S_DEFAULTS
 #define F CFG_S_FRONTEND
@@ -763,6 +1125,28 @@ static const struct cfg_kw {
 	    cfg_kw_default_backend },
 	{ "balance", B, 1, 1, "balance roundrobin", cfg_kw_balance },
 	{ "server", B, 2, 2, "server NAME ADDR:PORT", cfg_kw_server },
+	{ "http-max-line", G, 1, 1, "http-max-line BYTES",
+	    cfg_kw_http_max_line },
+	{ "http-max-headers", G, 1, 1, "http-max-headers N",
+	    cfg_kw_http_max_headers },
+	{ "http-rewrite-reserve", G, 1, 1, "http-rewrite-reserve BYTES",
+	    cfg_kw_http_reserve },
+	{ "keepalive-pool", B, 1, 1, "keepalive-pool N",
+	    cfg_kw_keepalive_pool },
+	{ "use-backend", F, 1, -1, "use-backend NAME if|unless COND",
+	    cfg_kw_use_backend },
+	{ "redirect", F, 1, -1, "redirect https [code N] [if|unless COND]",
+	    cfg_kw_redirect },
+	{ "http-request", F, 1, -1, "http-request ACTION [ARG]... "
+	    "[if|unless COND]", cfg_kw_http_rule },
+	{ "http-response", F, 1, -1, "http-response ACTION [ARG]...",
+	    cfg_kw_http_rule },
+	{ "hsts", F, 1, 3, "hsts MAX-AGE [include-subdomains] [preload]",
+	    cfg_kw_hsts },
+	{ "option", F, 1, 1, "option forwarded", cfg_kw_option },
+	{ "errorfile", F, 2, 2, "errorfile STATUS FILE", cfg_kw_errorfile },
+	{ "max-body-size", F, 1, 1, "max-body-size SIZE", cfg_kw_max_body },
+	{ "log-format", F, 1, 1, "log-format STRING", cfg_kw_log_format },
 };
 #undef G
 #undef D
@@ -1013,11 +1397,75 @@ cfg_finish_bind(const struct cfg_bind *b, char *err, size_t errlen)
 	return 0;
 }
 
+static struct cfg_backend *
+cfg_find_backend(struct cfg *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nbackends; i++)
+		if (strcmp(c->backends[i].name, name) == 0)
+			return &c->backends[i];
+	return NULL;
+}
+
+/* The backend <name> that frontend <fe> sends to, of the same mode. */
+static struct cfg_backend *
+cfg_fe_backend(struct cfg *c, struct cfg_frontend *fe, const char *name,
+    char *err, size_t errlen)
+{
+	struct cfg_backend *be = cfg_find_backend(c, name);
+
+	if (be == NULL) {
+		cfg_errat(err, errlen, fe->file, fe->line,
+		    "frontend '%s': unknown backend '%s'", fe->name, name);
+		return NULL;
+	}
+	if (be->mode != fe->mode) {
+		cfg_errat(err, errlen, fe->file, fe->line,
+		    "frontend '%s' is mode %s but its backend '%s' is mode %s",
+		    fe->name, cfg_mode_name(fe->mode), be->name,
+		    cfg_mode_name(be->mode));
+		return NULL;
+	}
+	return be;
+}
+
+/* Reads an errorfile's body; it must leave room for the status line and
+ * header in one buffer. */
+static int
+cfg_read_errorfile(const struct cfg *c, const struct cfg_frontend *fe,
+    struct cfg_errorfile *e, char *err, size_t errlen)
+{
+	char why[512];
+
+	if (cfg_read_file(e->path, &e->body, &e->len, why, sizeof(why)) < 0)
+		return cfg_errat(err, errlen, fe->file, fe->line,
+		    "frontend '%s': errorfile %u: %s", fe->name, e->status,
+		    why);
+	if (e->len > c->bufsize / 2)
+		return cfg_errat(err, errlen, fe->file, fe->line,
+		    "frontend '%s': errorfile %u: '%s' is %zu bytes, more than "
+		    "half of bufsize (%u)", fe->name, e->status, e->path,
+		    e->len, c->bufsize / 2);
+	return 0;
+}
+
+/* The first mode http keyword a mode tcp frontend holds, or NULL. */
+static const char *
+cfg_http_only(const struct cfg_frontend *fe)
+{
+	return fe->nroutes ? "use-backend" : fe->nreq_rules ? "http-request" :
+	    fe->nres_rules ? "http-response" : fe->nerrorfiles ? "errorfile" :
+	    fe->hsts ? "hsts" : fe->forwarded ? "option forwarded" :
+	    fe->max_body ? "max-body-size" : fe->log_format ? "log-format" :
+	    NULL;
+}
+
 static int
 cfg_finish_frontend(struct cfg *c, struct cfg_frontend *fe, char *err,
     size_t errlen)
 {
-	struct cfg_backend *be = NULL;
+	const char *kw;
 	size_t i;
 
 	if (fe->nbinds == 0)
@@ -1026,22 +1474,26 @@ cfg_finish_frontend(struct cfg *c, struct cfg_frontend *fe, char *err,
 	for (i = 0; i < fe->nbinds; i++)
 		if (cfg_finish_bind(&fe->binds[i], err, errlen) < 0)
 			return -1;
-	if (fe->default_backend_name == NULL)
+	if (fe->mode == CFG_MODE_TCP && (kw = cfg_http_only(fe)) != NULL)
+		return cfg_errat(err, errlen, fe->file, fe->line,
+		    "frontend '%s': '%s' needs mode http", fe->name, kw);
+	/* In mode http a request no rule routes gets 404. */
+	if (fe->default_backend_name == NULL && (fe->mode == CFG_MODE_TCP ||
+	    fe->nroutes == 0))
 		return cfg_errat(err, errlen, fe->file, fe->line,
 		    "frontend '%s' has no default-backend", fe->name);
-	for (i = 0; i < c->nbackends && be == NULL; i++)
-		if (strcmp(c->backends[i].name, fe->default_backend_name) == 0)
-			be = &c->backends[i];
-	if (be == NULL)
-		return cfg_errat(err, errlen, fe->file, fe->line,
-		    "frontend '%s': unknown backend '%s'", fe->name,
-		    fe->default_backend_name);
-	if (be->mode != fe->mode)
-		return cfg_errat(err, errlen, fe->file, fe->line,
-		    "frontend '%s' is mode %s but its backend '%s' is mode %s",
-		    fe->name, cfg_mode_name(fe->mode), be->name,
-		    cfg_mode_name(be->mode));
-	fe->default_backend = be;
+	if (fe->default_backend_name != NULL && (fe->default_backend =
+	    cfg_fe_backend(c, fe, fe->default_backend_name, err, errlen)) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < fe->nroutes; i++)
+		if ((fe->routes[i].backend = cfg_fe_backend(c, fe,
+		    fe->routes[i].backend_name, err, errlen)) == NULL)
+			return -1;
+	for (i = 0; i < fe->nerrorfiles; i++)
+		if (cfg_read_errorfile(c, fe, &fe->errorfiles[i], err,
+		    errlen) < 0)
+			return -1;
 	return 0;
 }
 
@@ -1058,6 +1510,16 @@ cfg_finish(struct cfg *c, char *err, size_t errlen)
 	}
 	if (c->bufsize == 0)
 		c->bufsize = CFG_DEF_BUFSIZE;
+	if (c->http_max_line == 0)
+		c->http_max_line = CFG_DEF_HTTP_MAX_LINE;
+	if (c->http_max_headers == 0)
+		c->http_max_headers = CFG_DEF_HTTP_MAX_HEADERS;
+	if (c->http_reserve == 0)
+		c->http_reserve = CFG_DEF_HTTP_RESERVE;
+	if (c->http_reserve > c->bufsize / 2)
+		return cfg_errat(err, errlen, c->file, 0, "http-rewrite-reserve "
+		    "%u is more than half of bufsize %u", c->http_reserve,
+		    c->bufsize);
 	if (c->grace == 0)
 		c->grace = CFG_DEF_T_GRACE;
 	if (c->log_facility == 0)
@@ -1071,6 +1533,8 @@ cfg_finish(struct cfg *c, char *err, size_t errlen)
 		be = &c->backends[i];
 		if (!be->mode_set)
 			be->mode = c->default_mode;
+		if (!be->keepalive_pool_set)
+			be->keepalive_pool = CFG_DEF_KEEPALIVE_POOL;
 		cfg_inherit(&be->timeouts, &c->defaults);
 		if (be->nservers == 0)
 			return cfg_errat(err, errlen, be->file, be->line,
@@ -1085,22 +1549,6 @@ cfg_finish(struct cfg *c, char *err, size_t errlen)
 			return -1;
 	}
 
-	/* Last, so that a mode mismatch is told first: it remains an error
-	 * once http is supported. */
-	for (i = 0; i < c->nfrontends; i++) {
-		fe = &c->frontends[i];
-		if (fe->mode == CFG_MODE_HTTP)
-			return cfg_errat(err, errlen, fe->file, fe->line,
-			    "frontend '%s': mode http is not supported yet",
-			    fe->name);
-	}
-	for (i = 0; i < c->nbackends; i++) {
-		be = &c->backends[i];
-		if (be->mode == CFG_MODE_HTTP)
-			return cfg_errat(err, errlen, be->file, be->line,
-			    "backend '%s': mode http is not supported yet",
-			    be->name);
-	}
 	return 0;
 }
 
@@ -1203,6 +1651,86 @@ cfg_dump_bind(FILE *out, const struct cfg_bind *b)
 	fputc('\n', out);
 }
 
+static void
+cfg_dump_cond(FILE *out, const struct cfg_cond *c)
+{
+	size_t i;
+
+	if (c->kind == CFG_COND_ALWAYS)
+		return;
+	for (i = 0; i < CFG_NCONDS; i++)
+		if (cfg_conds[i].kind == c->kind)
+			fprintf(out, " if %s%s", c->neg ? "!" : "",
+			    cfg_conds[i].name);
+	if (c->arg != NULL) {
+		fputc(' ', out);
+		cfg_dump_word(out, c->arg);
+	}
+	if (c->arg2 != NULL) {
+		fputc(' ', out);
+		cfg_dump_word(out, c->arg2);
+	}
+}
+
+static void
+cfg_dump_rules(FILE *out, const char *kw, const struct cfg_rule *r,
+    size_t n)
+{
+	static const char *acts[] = { "add-header", "set-header",
+	    "del-header", "deny", "redirect https" };
+	size_t i;
+
+	for (i = 0; i < n; i++, r++) {
+		fprintf(out, "    %s %s", kw, acts[r->act]);
+		if (r->act == CFG_RULE_REDIRECT)
+			fprintf(out, " code %u", r->code);
+		if (r->name != NULL) {
+			fputc(' ', out);
+			cfg_dump_word(out, r->name);
+		}
+		if (r->value != NULL) {
+			fputc(' ', out);
+			cfg_dump_word(out, r->value);
+		}
+		cfg_dump_cond(out, &r->cond);
+		fputc('\n', out);
+	}
+}
+
+static void
+cfg_dump_http(FILE *out, const struct cfg_frontend *fe)
+{
+	size_t i;
+
+	cfg_dump_rules(out, "http-request", fe->req_rules, fe->nreq_rules);
+	cfg_dump_rules(out, "http-response", fe->res_rules, fe->nres_rules);
+	for (i = 0; i < fe->nroutes; i++) {
+		fputs("    use-backend ", out);
+		cfg_dump_word(out, fe->routes[i].backend_name);
+		cfg_dump_cond(out, &fe->routes[i].cond);
+		fputc('\n', out);
+	}
+	for (i = 0; i < fe->nerrorfiles; i++) {
+		fprintf(out, "    errorfile %u ", fe->errorfiles[i].status);
+		cfg_dump_word(out, fe->errorfiles[i].path);
+		fputc('\n', out);
+	}
+	if (fe->hsts != NULL) {
+		/* Back from the header value to the keyword's words. */
+		fprintf(out, "    hsts %lu%s%s\n",
+		    strtoul(fe->hsts + strlen("max-age="), NULL, 10),
+		    strstr(fe->hsts, "includeSubDomains") ?
+		    " include-subdomains" : "",
+		    strstr(fe->hsts, "preload") ? " preload" : "");
+	}
+	if (fe->forwarded)
+		fputs("    option forwarded\n", out);
+	if (fe->max_body != 0)
+		fprintf(out, "    max-body-size %" PRIu64 "\n", fe->max_body);
+	if (fe->log_format != NULL)
+		cfg_dump_kw(out, "log-format", fe->log_format);
+}
+
 void
 cfg_dump(const struct cfg *c, FILE *out)
 {
@@ -1220,6 +1748,12 @@ cfg_dump(const struct cfg *c, FILE *out)
 		fprintf(out, "    maxconn %u\n", c->maxconn);
 	if (c->bufsize != 0)
 		fprintf(out, "    bufsize %u\n", c->bufsize);
+	if (c->http_max_line != 0)
+		fprintf(out, "    http-max-line %u\n", c->http_max_line);
+	if (c->http_max_headers != 0)
+		fprintf(out, "    http-max-headers %u\n", c->http_max_headers);
+	if (c->http_reserve != 0)
+		fprintf(out, "    http-rewrite-reserve %u\n", c->http_reserve);
 	if (c->grace != 0) {
 		fputs("    grace ", out);
 		cfg_dump_duration(out, c->grace);
@@ -1255,6 +1789,7 @@ cfg_dump(const struct cfg *c, FILE *out)
 		if (fe->default_backend_name != NULL)
 			cfg_dump_kw(out, "default-backend",
 			    fe->default_backend_name);
+		cfg_dump_http(out, fe);
 	}
 
 	for (i = 0; i < c->nbackends; i++) {
@@ -1264,6 +1799,9 @@ cfg_dump(const struct cfg *c, FILE *out)
 		fprintf(out, "\n    mode %s\n    balance roundrobin\n",
 		    cfg_mode_name(be->mode));
 		cfg_dump_timeouts(out, &be->timeouts, CFG_S_BACKEND);
+		if (be->keepalive_pool_set || be->keepalive_pool != 0)
+			fprintf(out, "    keepalive-pool %u\n",
+			    be->keepalive_pool);
 		for (j = 0; j < be->nservers; j++) {
 			fputs("    server ", out);
 			cfg_dump_word(out, be->servers[j].name);
@@ -1292,6 +1830,52 @@ cfg_free_bind(struct cfg_bind *b)
 	free(b->alpn);
 }
 
+static void
+cfg_free_cond(struct cfg_cond *c)
+{
+	free(c->arg);
+	free(c->arg2);
+}
+
+static void
+cfg_free_rules(struct cfg_rule *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(r[i].name);
+		free(r[i].value);
+		cfg_free_cond(&r[i].cond);
+	}
+	free(r);
+}
+
+static void
+cfg_free_frontend(struct cfg_frontend *fe)
+{
+	size_t i;
+
+	for (i = 0; i < fe->nbinds; i++)
+		cfg_free_bind(&fe->binds[i]);
+	free(fe->binds);
+	free(fe->name);
+	free(fe->default_backend_name);
+	cfg_free_rules(fe->req_rules, fe->nreq_rules);
+	cfg_free_rules(fe->res_rules, fe->nres_rules);
+	for (i = 0; i < fe->nroutes; i++) {
+		free(fe->routes[i].backend_name);
+		cfg_free_cond(&fe->routes[i].cond);
+	}
+	free(fe->routes);
+	for (i = 0; i < fe->nerrorfiles; i++) {
+		free(fe->errorfiles[i].path);
+		free(fe->errorfiles[i].body);
+	}
+	free(fe->errorfiles);
+	free(fe->hsts);
+	free(fe->log_format);
+}
+
 void
 cfg_free(struct cfg *c)
 {
@@ -1299,13 +1883,8 @@ cfg_free(struct cfg *c)
 
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->nfrontends; i++) {
-		for (j = 0; j < c->frontends[i].nbinds; j++)
-			cfg_free_bind(&c->frontends[i].binds[j]);
-		free(c->frontends[i].binds);
-		free(c->frontends[i].name);
-		free(c->frontends[i].default_backend_name);
-	}
+	for (i = 0; i < c->nfrontends; i++)
+		cfg_free_frontend(&c->frontends[i]);
 	free(c->frontends);
 	for (i = 0; i < c->nbackends; i++) {
 		for (j = 0; j < c->backends[i].nservers; j++) {

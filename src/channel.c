@@ -118,3 +118,32 @@ channel_consumed(struct channel *ch, size_t n)
 	ch->buf.data -= n;
 	ch->buf.head = ch->buf.data == 0 ? 0 : ch->buf.head + n;
 }
+
+int
+channel_replace(struct channel *ch, size_t off, size_t old,
+    const char *with, size_t len)
+{
+	struct buf *b = &ch->buf;
+	size_t rest = b->data - off - old;
+
+	if (b->data - old + len > b->size)
+		return -ENOSPC;
+	if (b->head + b->data - old + len > b->size) {
+		memmove(b->area, b->area + b->head, b->data);
+		b->head = 0;
+	}
+	memmove(b->area + b->head + off + len, b->area + b->head + off + old,
+	    rest);
+	memcpy(b->area + b->head + off, with, len);
+	b->data = b->data - old + len;
+	return 0;
+}
+
+void
+channel_truncate(struct channel *ch, size_t off)
+{
+	if (off < ch->buf.data)
+		ch->buf.data = off;
+	if (ch->buf.data == 0)
+		ch->buf.head = 0;
+}

@@ -27,7 +27,8 @@ struct pool {
 
 #define CH_F_SHUTR      0x0001  /* the producer sent EOF: nothing more comes */
 #define CH_F_SHUTW      0x0002  /* EOF passed on to the consumer */
-#define CH_F_HOLD       0x0004  /* an analyzer looks before anything moves */
+#define CH_F_HOLD       0x0004  /* an analyzer looks before anything moves:
+                                   only the first <fwd> bytes may leave */
 #define CH_F_PIPE_FULL  0x0008  /* the splice pipe took no more: read again
                                    once it drains */
 
@@ -37,6 +38,8 @@ struct channel {
 	size_t pipe_data;       /* bytes in the pipe */
 	unsigned int flags;     /* CH_F_* */
 	size_t read_limit;      /* most bytes the buffer may hold */
+	size_t fwd;             /* CH_F_HOLD: bytes at the head that an
+	                           analyzer has let through */
 	uint64_t total;         /* bytes that entered the channel */
 };
 
@@ -73,5 +76,14 @@ channel_data(const struct channel *ch)
 }
 
 void channel_consumed(struct channel *ch, size_t n);
+
+/* Replaces the <old> bytes at offset <off> of the data with the <len>
+ * bytes at <with>, moving what follows. Returns 0, or -ENOSPC when the
+ * result would not fit in the buffer. */
+int channel_replace(struct channel *ch, size_t off, size_t old,
+    const char *with, size_t len);
+
+/* Drops the data from offset <off> on. */
+void channel_truncate(struct channel *ch, size_t off);
 
 #endif

@@ -69,6 +69,7 @@ struct conn {
 	union sockaddr_any peer;        /* the client's address (client side) */
 	union sockaddr_any local;       /* original destination (original-dst) */
 	struct list list;               /* in the owner's list, if any */
+	uint64_t t_idle;                /* pooled since (ms, monotonic) */
 };
 
 /* A connection over <fd> with the raw transport, no events added yet.

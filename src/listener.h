@@ -26,13 +26,20 @@ struct proto {
 };
 
 extern const struct proto proto_tcp;
+extern const struct proto proto_http;
 
 struct frontend {
 	const struct cfg_frontend *cfg;
 	const struct proto *proto;      /* from the frontend's mode */
-	struct backend *backend;        /* the default backend */
+	struct backend *backend;        /* the default backend (mode http:
+	                                   NULL answers 404) */
+	struct backend **routes;        /* one per cfg->routes entry */
 	SSL_CTX **ssl_ctx;              /* one per bind, NULL for plain binds */
 	atomic_uint cur_conns;          /* client connections, all workers */
+	/* mode http: responses by class (1xx to 5xx), and how many of them
+	 * gatehouse wrote itself (errors, redirects) */
+	atomic_ulong http_class[6];
+	atomic_ulong http_own;
 };
 
 #define LI_F_PAUSED     0x0001  /* accept event removed: maxconn reached */

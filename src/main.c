@@ -70,6 +70,7 @@ main_runtime_free(struct runtime *rt)
 			for (j = 0; j < c->frontends[i].nbinds; j++)
 				SSL_CTX_free(rt->frontends[i].ssl_ctx[j]);
 			free(rt->frontends[i].ssl_ctx);
+			free(rt->frontends[i].routes);
 		}
 	free(rt->frontends);
 	backend_free_all(rt->backends, c->nbackends);
@@ -85,7 +86,7 @@ main_runtime_init(struct runtime *rt, const struct cfg *c, char *err,
 
 	memset(rt, 0, sizeof(*rt));
 	rt->cfg = c;
-	if (backend_init_all(c, &rt->backends) < 0 ||
+	if (backend_init_all(c, &rt->backends, &rt->nservers) < 0 ||
 	    (rt->frontends = calloc(c->nfrontends,
 	    sizeof(*rt->frontends))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -96,11 +97,14 @@ main_runtime_init(struct runtime *rt, const struct cfg *c, char *err,
 		struct frontend *fe = &rt->frontends[i];
 
 		fe->cfg = cf;
-		fe->proto = &proto_tcp;
+		fe->proto = cf->mode == CFG_MODE_HTTP ? &proto_http :
+		    &proto_tcp;
 		fe->backend = backend_of(rt->backends, c->nbackends,
 		    cf->default_backend);
 		if ((fe->ssl_ctx = calloc(cf->nbinds,
-		    sizeof(*fe->ssl_ctx))) == NULL) {
+		    sizeof(*fe->ssl_ctx))) == NULL ||
+		    (fe->routes = calloc(cf->nroutes + 1,
+		    sizeof(*fe->routes))) == NULL) {
 			snprintf(err, errlen, "out of memory");
 			goto err_free_runtime;
 		}
@@ -109,6 +113,9 @@ main_runtime_init(struct runtime *rt, const struct cfg *c, char *err,
 			    (fe->ssl_ctx[j] = main_ssl_ctx(&cf->binds[j], err,
 			    errlen)) == NULL)
 				goto err_free_runtime;
+		for (j = 0; j < cf->nroutes; j++)
+			fe->routes[j] = backend_of(rt->backends, c->nbackends,
+			    cf->routes[j].backend);
 	}
 	return 0;
 err_free_runtime:
@@ -127,11 +134,14 @@ main_raise_nofile(const struct cfg *c, struct runtime *rt)
 {
 	size_t nbinds = 0, i;
 	struct rlimit rl;
-	rlim_t fixed, need;
+	rlim_t fixed, need, pooled = 0;
 
 	for (i = 0; i < c->nfrontends; i++)
 		nbinds += c->frontends[i].nbinds;
-	fixed = (rlim_t)(nbinds + 3 + 16) * c->workers + 64;
+	for (i = 0; i < c->nbackends; i++)
+		pooled += (rlim_t)c->backends[i].keepalive_pool *
+		    c->backends[i].nservers;
+	fixed = (rlim_t)(nbinds + 3 + 16 + pooled) * c->workers + 64;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
 		log_err("getrlimit");
 		return -1;
@@ -241,6 +251,27 @@ main_wait(struct runtime *rt, struct worker *ws, unsigned int n,
 	}
 }
 
+/* What each mode http frontend answered, for the last lines of the log. */
+static void
+main_http_counts(struct runtime *rt)
+{
+	struct frontend *fe;
+	size_t i;
+
+	for (i = 0; i < rt->cfg->nfrontends; i++) {
+		fe = &rt->frontends[i];
+		if (fe->cfg->mode != CFG_MODE_HTTP)
+			continue;
+		log_info("frontend %s: responses 1xx %lu, 2xx %lu, 3xx %lu, "
+		    "4xx %lu, 5xx %lu; gatehouse's own %lu", fe->cfg->name,
+		    atomic_load(&fe->http_class[1]),
+		    atomic_load(&fe->http_class[2]),
+		    atomic_load(&fe->http_class[3]),
+		    atomic_load(&fe->http_class[4]),
+		    atomic_load(&fe->http_class[5]), atomic_load(&fe->http_own));
+	}
+}
+
 static int
 main_run(const struct cfg *c)
 {
@@ -294,8 +325,10 @@ main_run(const struct cfg *c)
 out_join:
 	for (i = 0; i < started; i++)
 		pthread_join(ws[i].thread, NULL);
-	if (rc == 0)
+	if (rc == 0) {
+		main_http_counts(&rt);
 		log_info("stopped");
+	}
 out_free_workers:
 	for (i = 0; i < ninit; i++)
 		worker_free(&ws[i]);

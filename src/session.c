@@ -1,5 +1,10 @@
-/* Sessions in mode tcp: connect to a server, then move bytes both ways
- * with backpressure until both directions are closed.
+/* Sessions: connect to a server, then move bytes both ways with
+ * backpressure until both directions are closed. In mode http both
+ * channels are held (CH_F_HOLD): the analyzers of http_req.c and
+ * http_resp.c say how far bytes may move, and the session acts on what
+ * they find: it gets a server for each request (an idle pooled one, or a
+ * new connection), answers errors, and at the end of each response turns
+ * the connection over to the next request or closes it.
  *
  * Every wake-up, from either connection, runs session_pump(): each
  * direction drains what its channel holds, then fills it from the producer,
@@ -25,6 +30,9 @@
 
 /* Bytes a splice pipe may hold; the kernel's default pipe is 64 KiB. */
 #define SPLICE_MAX      (64 * 1024)
+/* mode http: how long a closing client connection is read (and what it
+ * sends dropped) after the last response, waiting for its FIN. */
+#define SESSION_LINGER_MS 1000
 
 static void session_arm_timer(struct session *s);
 
@@ -53,10 +61,17 @@ session_close(struct session *s, const char *term)
 	if (s->term == NULL)
 		s->term = term;
 	tls = ssl_sock_version(s->cli);
-	log_info("%s fe=%s be=%s/%s%s%s in=%" PRIu64 " out=%" PRIu64
+	if (s->flags & SS_F_HTTP) {
+		/* One line per request; an idle connection says nothing. */
+		if (s->txn.flags & TX_F_HAS_REQ) {
+			if (s->txn.why == NULL)
+				s->txn.why = s->why;
+			http_log(s, s->term);
+		}
+	} else log_info("%s fe=%s be=%s/%s%s%s in=%" PRIu64 " out=%" PRIu64
 	    " dur=%" PRIu64 "ms end=%s%s%s",
 	    util_addr_str(&s->cli->peer.sa, addr, sizeof(addr)),
-	    s->fe->cfg->name, s->be->cfg->name,
+	    s->fe->cfg->name, s->be != NULL ? s->be->cfg->name : "-",
 	    s->srv != NULL ? s->srv->cfg->name : "-",
 	    tls != NULL ? " tls=" : "", tls != NULL ? tls : "",
 	    s->req.total, s->res.total, util_now_ms() - s->t_start, s->term,
@@ -77,14 +92,32 @@ session_close(struct session *s, const char *term)
 	free(s);
 }
 
-/* Ends the session after an I/O error on <c>. */
-static void
+static int session_http_error(struct session *s, unsigned int status,
+    const char *term, const char *why);
+
+/* After an I/O error on <c>: ends the session and returns -1, or in mode
+ * http, when the server failed before its response began, answers 502
+ * and returns 0. */
+static int
 session_error(struct session *s, struct conn *c, int err)
 {
 	/* An error overrides whichever side had closed first. */
 	s->why = strerror(err);
 	s->term = c == s->cli ? "client-error" : "server-error";
+	if ((s->flags & SS_F_HTTP) && c != s->cli &&
+	    s->txn.res == HTTP_S_HDR)
+		return session_http_error(s, 502, s->term, s->why);
 	session_close(s, s->term);
+	return -1;
+}
+
+/* Bytes of <ch> that may leave now. */
+static size_t
+session_sendable(const struct channel *ch)
+{
+	if (!(ch->flags & CH_F_HOLD))
+		return channel_data(ch);
+	return ch->fwd < ch->buf.data ? ch->fwd : ch->buf.data;
 }
 
 static void
@@ -104,18 +137,22 @@ session_drain(struct session *s, struct channel *ch, struct conn *to,
 {
 	ssize_t n;
 
-	while ((to->flags & CO_F_RDY_W) && channel_data(ch) > 0) {
+	while ((to->flags & CO_F_RDY_W) && session_sendable(ch) > 0) {
 		if (ch->pipe_data > 0)
 			n = splice(ch->pipe[0], NULL, to->fd, NULL,
 			    ch->pipe_data, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		else
-			n = conn_send(to, channel_head(ch), ch->buf.data);
+			n = conn_send(to, channel_head(ch),
+			    session_sendable(ch));
 		if (n > 0) {
 			if (ch->pipe_data > 0) {
 				ch->pipe_data -= (size_t)n;
 				ch->flags &= ~CH_F_PIPE_FULL;
-			} else
+			} else {
 				channel_consumed(ch, (size_t)n);
+				if (ch->flags & CH_F_HOLD)
+					ch->fwd -= (size_t)n;
+			}
 			session_active(s, to, now);
 			continue;
 		}
@@ -181,24 +218,41 @@ session_fill(struct session *s, struct channel *ch, struct conn *from)
 	return -errno;
 }
 
-/* Moves bytes from <from> to <to> through <ch> until nothing more can
- * move now. <to> is NULL while the server is not connected yet: then the
- * channel only fills (the client may speak first). Returns 0, or -1 when
+static int session_analyze(struct session *s, struct channel *ch);
+
+/* The server connection, once connected. */
+static struct conn *
+session_srv(const struct session *s)
+{
+	return (s->flags & SS_F_CONNECTED) ? s->srv_conn : NULL;
+}
+
+/* Moves bytes through <ch> (request: client to server; response: server
+ * to client) until nothing more can move now. Without a connected server
+ * the request channel only fills (the client may speak first) and the
+ * response channel only drains (gatehouse's own answers). On a held
+ * channel the analyzer runs first on each turn. Returns 0, or -1 when
  * the session was closed. */
 static int
-session_forward(struct session *s, struct channel *ch, struct conn *from,
-    struct conn *to, uint64_t now)
+session_forward(struct session *s, struct channel *ch, uint64_t now)
 {
+	int req = ch == &s->req;
+	struct conn *from, *to;
 	ssize_t n;
 	int rc;
 
 	for (;;) {
-		if (to != NULL && (rc = session_drain(s, ch, to, now)) < 0) {
-			session_error(s, to, -rc);
+		if ((ch->flags & CH_F_HOLD) && session_analyze(s, ch) < 0)
 			return -1;
+		from = req ? s->cli : session_srv(s);
+		to = req ? session_srv(s) : s->cli;
+		if (to != NULL && (rc = session_drain(s, ch, to, now)) < 0) {
+			if (session_error(s, to, -rc) < 0)
+				return -1;
+			continue;
 		}
-		if ((ch->flags & (CH_F_SHUTR | CH_F_PIPE_FULL)) ||
-		    !(from->flags & CO_F_RDY_R))
+		if (from == NULL || (ch->flags & (CH_F_SHUTR |
+		    CH_F_PIPE_FULL)) || !(from->flags & CO_F_RDY_R))
 			break;
 		n = session_fill(s, ch, from);
 		if (n > 0) {
@@ -208,19 +262,28 @@ session_forward(struct session *s, struct channel *ch, struct conn *from,
 		if (n == 0) {
 			ch->flags |= CH_F_SHUTR;
 			from->flags &= ~CO_F_RDY_R;
+			/* The analyzer sees the end too (a body read until
+			 * close ends here). */
+			if ((ch->flags & CH_F_HOLD) &&
+			    session_analyze(s, ch) < 0)
+				return -1;
 			break;
 		}
 		if (n == -EINTR)
 			continue;
 		if (n == -EAGAIN)
 			break;
-		session_error(s, from, (int)-n);
-		return -1;
+		if (session_error(s, from, (int)-n) < 0)
+			return -1;
 	}
 	channel_release(ch, &s->w->bufs);
-	/* EOF from the producer and everything delivered: pass it on. */
+	/* EOF from the producer and everything delivered: pass it on. In
+	 * mode http a message ends by its framing, not by a half-close,
+	 * until the connection became a tunnel. */
+	to = req ? session_srv(s) : s->cli;
 	if (to != NULL && (ch->flags & (CH_F_SHUTR | CH_F_SHUTW)) ==
-	    CH_F_SHUTR && channel_data(ch) == 0) {
+	    CH_F_SHUTR && channel_data(ch) == 0 && (!(s->flags & SS_F_HTTP) ||
+	    s->txn.res == HTTP_S_TUNNEL)) {
 		rc = to->xprt->shutw(to);
 		if (rc < 0 && rc != -EAGAIN) {
 			session_error(s, to, -rc);
@@ -240,30 +303,40 @@ session_want(struct conn *c, struct channel *in,
 
 	rd = !(in->flags & (CH_F_SHUTR | CH_F_PIPE_FULL)) &&
 	    !(c->flags & CO_F_RDY_R) && in->buf.data < in->read_limit;
-	wr = ((out != NULL && channel_data(out) > 0) ||
+	wr = ((out != NULL && session_sendable(out) > 0) ||
 	    (c->flags & (CO_F_OUT_PENDING | CO_F_RECV_WANTS_W))) &&
 	    !(c->flags & CO_F_RDY_W);
 	conn_want(c, rd, wr);
 }
 
+static int session_http_turn(struct session *s);
+
 static void
 session_pump(struct session *s)
 {
 	uint64_t now = util_now_ms();
-	struct conn *srv = (s->flags & SS_F_CONNECTED) ? s->srv_conn : NULL;
+	struct conn *srv;
+	int rc;
 
-	if (session_forward(s, &s->req, s->cli, srv, now) < 0)
-		return;
-	if (srv == NULL) {
-		session_want(s->cli, &s->req, NULL);
+	do {
+		if (session_forward(s, &s->req, now) < 0 ||
+		    session_forward(s, &s->res, now) < 0)
+			return;
+		rc = (s->flags & SS_F_HTTP) ? session_http_turn(s) : 0;
+		if (rc < 0)
+			return;
+	} while (rc > 0);
+	if ((srv = session_srv(s)) == NULL) {
+		session_want(s->cli, &s->req, &s->res);
 		return;
 	}
-	if (session_forward(s, &s->res, srv, s->cli, now) < 0)
-		return;
-	/* The side that closed first names the end. */
-	if (s->term == NULL && (s->req.flags & CH_F_SHUTR))
+	/* The side that closed first names the end (in mode http, a
+	 * request's end is named by session_http_turn()). */
+	if (s->term == NULL && (s->req.flags & CH_F_SHUTR) &&
+	    !(s->flags & SS_F_HTTP))
 		s->term = "client-close";
-	else if (s->term == NULL && (s->res.flags & CH_F_SHUTR))
+	else if (s->term == NULL && (s->res.flags & CH_F_SHUTR) &&
+	    !(s->flags & SS_F_HTTP))
 		s->term = "server-close";
 	if ((s->req.flags & CH_F_SHUTW) && (s->res.flags & CH_F_SHUTW) &&
 	    !((s->cli->flags | srv->flags) & CO_F_OUT_PENDING)) {
@@ -306,8 +379,14 @@ session_connect_failed(struct session *s, int err, const char *term)
 	atomic_fetch_sub_explicit(&s->srv->cur_conns, 1, memory_order_relaxed);
 	conn_free(s->srv_conn);
 	s->srv_conn = NULL;
-	if (session_connect(s) < 0)
+	if (session_connect(s) == 0)
+		return;
+	if (!(s->flags & SS_F_HTTP)) {
 		session_close(s, s->term);
+		return;
+	}
+	if (session_http_error(s, 503, s->term, s->why) == 0)
+		session_pump(s);
 }
 
 static void
@@ -327,7 +406,8 @@ session_srv_io(struct conn *c, short what)
 		s->flags |= SS_F_CONNECTED;
 		s->term = s->why = NULL;
 		s->t_srv = util_now_ms();
-		if (s->cli->xprt == &xprt_raw && c->xprt == &xprt_raw)
+		if (s->cli->xprt == &xprt_raw && c->xprt == &xprt_raw &&
+		    !(s->flags & SS_F_HTTP))
 			s->flags |= SS_F_SPLICE;
 		session_arm_timer(s);
 	}
@@ -388,15 +468,40 @@ static uint64_t
 session_deadline(const struct session *s, const char **term)
 {
 	const struct cfg_timeouts *fe = &s->fe->cfg->timeouts;
-	const struct cfg_timeouts *be = &s->be->cfg->timeouts;
-	unsigned int tunnel = be->tunnel ? be->tunnel : fe->tunnel;
+	const struct cfg_timeouts *be;
+	const struct http_txn *t = &s->txn;
+	unsigned int tunnel;
 	uint64_t dc, ds;
 
+	if ((s->flags & SS_F_HTTP) && t->res != HTTP_S_TUNNEL) {
+		if (s->flags & SS_F_CLOSING) {
+			*term = "linger";
+			return s->t_idle + SESSION_LINGER_MS;
+		}
+		if (t->req == HTTP_S_HDR && !(t->flags & TX_F_HAS_REQ) &&
+		    t->nreq > 0) {
+			*term = "keep-alive-timeout";
+			return s->t_idle + fe->http_keepalive;
+		}
+		if (t->req == HTTP_S_HDR) {
+			*term = "http-request-timeout";
+			return (t->nreq == 0 ? s->t_start : t->t_req) +
+			    fe->http_request;
+		}
+	}
+	be = &s->be->cfg->timeouts;
+	tunnel = be->tunnel ? be->tunnel : fe->tunnel;
 	if (!(s->flags & SS_F_CONNECTED)) {
 		*term = "connect-timeout";
 		return s->t_connect + be->connect;
 	}
-	if (tunnel != 0) {
+	if ((s->flags & SS_F_HTTP) && t->res == HTTP_S_HDR &&
+	    t->req == HTTP_S_DONE) {
+		*term = "server-timeout";
+		return s->t_srv + be->server;
+	}
+	if (tunnel != 0 && (!(s->flags & SS_F_HTTP) ||
+	    t->res == HTTP_S_TUNNEL)) {
 		*term = "tunnel-timeout";
 		return (s->t_cli > s->t_srv ? s->t_cli : s->t_srv) + tunnel;
 	}
@@ -431,12 +536,222 @@ session_timeout(evutil_socket_t fd, short what, void *arg)
 		session_arm_timer(s);
 		return;
 	}
-	if (!(s->flags & SS_F_CONNECTED)) {
+	if (!(s->flags & SS_F_CONNECTED) && s->srv_conn != NULL) {
 		session_connect_failed(s, 0, term);
 		return;
 	}
+	if ((s->flags & SS_F_HTTP) && !(s->flags & SS_F_CLOSING)) {
+		/* A request begun gets 408; a connection that said nothing
+		 * is closed without a word (a browser's spare one). */
+		if (strcmp(term, "http-request-timeout") == 0 &&
+		    (s->txn.flags & TX_F_HAS_REQ)) {
+			if (session_http_error(s, 408, term, "request header "
+			    "not received in time") == 0)
+				session_pump(s);
+			return;
+		}
+		if (strcmp(term, "server-timeout") == 0 &&
+		    s->txn.res == HTTP_S_HDR) {
+			if (session_http_error(s, 504, term, "no response "
+			    "in time") == 0)
+				session_pump(s);
+			return;
+		}
+	}
 	s->term = term;
 	session_close(s, term);
+}
+
+/* ---- mode http ---- */
+
+/* Lets go of the server connection: back to the idle pool when the
+ * exchange on it ended cleanly, else closed. Request bytes let through
+ * but not yet sent, and anything the server sent past its response, go
+ * with it. */
+static void
+session_release_srv(struct session *s)
+{
+	struct conn *c = s->srv_conn;
+	struct http_txn *t = &s->txn;
+	int reuse;
+
+	if (c == NULL)
+		return;
+	reuse = (s->flags & SS_F_CONNECTED) &&
+	    !(t->flags & TX_F_SRV_CLOSE) && t->req == HTTP_S_DONE &&
+	    t->res == HTTP_S_DONE && s->req.fwd == 0 &&
+	    s->res.buf.data == s->res.fwd &&
+	    !(s->res.flags & CH_F_SHUTR) &&
+	    !(c->flags & (CO_F_EOF | CO_F_ERROR | CO_F_SHUTW |
+	    CO_F_OUT_PENDING));
+	atomic_fetch_sub_explicit(&s->srv->cur_conns, 1, memory_order_relaxed);
+	s->srv_conn = NULL;
+	s->flags &= ~SS_F_CONNECTED;
+	channel_consumed(&s->req, s->req.fwd);
+	s->req.fwd = 0;
+	channel_truncate(&s->res, s->res.fwd);
+	s->req.flags &= ~CH_F_SHUTW;
+	s->res.flags &= ~(CH_F_SHUTR | CH_F_SHUTW);
+	if (!reuse || backend_pool_put(s->w, s->srv, c) < 0)
+		conn_free(c);
+	channel_release(&s->req, &s->w->bufs);
+	channel_release(&s->res, &s->w->bufs);
+}
+
+/* Answers the current request with gatehouse's own <status> response,
+ * after dropping the server and whatever the client sends from now on.
+ * Returns 0, or -1 when the session had to be closed instead (a response
+ * was already under way, or no buffer could be had). */
+static int
+session_http_error(struct session *s, unsigned int status, const char *term,
+    const char *why)
+{
+	struct http_txn *t = &s->txn;
+
+	s->term = term;
+	t->status = status;
+	if (why != NULL)
+		t->why = why;
+	t->flags |= TX_F_SRV_CLOSE;
+	session_release_srv(s);
+	channel_truncate(&s->req, 0);
+	s->req.fwd = 0;
+	t->req = HTTP_S_DISCARD;
+	if ((t->flags & TX_F_RES_SENT) || http_reply(s) < 0) {
+		session_close(s, term);
+		return -1;
+	}
+	return 0;
+}
+
+/* A request header went through the analyzer: a server for it, an idle
+ * one of the server the balancing picks when there is one. */
+static int
+session_http_connect(struct session *s)
+{
+	struct conn *c;
+
+	s->rr_start = backend_rr_start(s->be);
+	s->attempt = 0;
+	s->srv = backend_pick(s->be, s->rr_start, 0);
+	if ((c = backend_pool_get(s->w, s->srv)) != NULL) {
+		s->attempt = 1;
+		c->cb = session_srv_io;
+		c->owner = s;
+		c->flags |= CO_F_RDY_W;
+		s->srv_conn = c;
+		s->flags |= SS_F_CONNECTED;
+		s->t_srv = util_now_ms();
+		atomic_fetch_add_explicit(&s->srv->cur_conns, 1,
+		    memory_order_relaxed);
+		return 0;
+	}
+	if (session_connect(s) == 0)
+		return 0;
+	return session_http_error(s, 503, s->term, s->why != NULL ? s->why :
+	    "no server could be reached");
+}
+
+/* Runs the analyzer of <ch> and does what it asks. Returns 0, or -1 when
+ * the session was closed. */
+static int
+session_analyze(struct session *s, struct channel *ch)
+{
+	struct http_txn *t = &s->txn;
+	enum an_ret rc;
+
+	if (ch == &s->req) {
+		/* After a header, once more: its body may be there too. */
+		while ((rc = http_req_analyze(s)) == AN_DONE)
+			if (session_http_connect(s) < 0)
+				return -1;
+		if (rc == AN_ERROR)
+			return session_http_error(s, t->status, "bad-request",
+			    NULL);
+		return 0;
+	}
+	if ((rc = http_resp_analyze(s)) == AN_ERROR)
+		return session_http_error(s, t->status, "bad-response", NULL);
+	if (rc == AN_DONE && t->res == HTTP_S_TUNNEL) {
+		/* 101: from here on, bytes both ways as in mode tcp. */
+		s->req.flags &= ~CH_F_HOLD;
+		s->res.flags &= ~CH_F_HOLD;
+		s->req.read_limit = s->res.read_limit = s->w->cfg->bufsize;
+		session_arm_timer(s);
+	}
+	return 0;
+}
+
+/* Where the exchange stands once bytes have moved: ends, turns over to
+ * the next request, or closes. Returns 1 when the next request may
+ * already be waiting in the buffer, 0 to wait for events, -1 when the
+ * session was closed. */
+static int
+session_http_turn(struct session *s)
+{
+	struct http_txn *t = &s->txn;
+
+	if (t->res == HTTP_S_TUNNEL)
+		return 0;
+	if (t->res != HTTP_S_DONE) {
+		if ((s->res.flags & CH_F_SHUTR) && s->srv_conn != NULL &&
+		    t->res != HTTP_S_IDLE) {
+			if (t->res == HTTP_S_BODY_CLOSE)
+				t->res = HTTP_S_DONE;
+			else if (t->res == HTTP_S_HDR)
+				return session_http_error(s, 502,
+				    "server-close", "server closed before "
+				    "responding") < 0 ? -1 : 1;
+			else {
+				t->why = "server closed in the body";
+				session_close(s, "server-close");
+				return -1;
+			}
+		}
+		if ((s->req.flags & CH_F_SHUTR) && t->req != HTTP_S_DONE &&
+		    t->req != HTTP_S_DISCARD && channel_data(&s->req) == 0) {
+			session_close(s, "client-close");
+			return -1;
+		}
+		if (t->res != HTTP_S_DONE)
+			return 0;
+	}
+	if (!(s->flags & SS_F_CLOSING)) {
+		session_release_srv(s);
+		/* A client that shut its side after pipelined requests
+		 * still gets an answer to each. */
+		if (t->req != HTTP_S_DONE || ((s->req.flags & CH_F_SHUTR) &&
+		    channel_data(&s->req) == 0))
+			t->flags |= TX_F_CLI_CLOSE;
+		http_log(s, s->term != NULL ? s->term : "done");
+		t->flags &= ~TX_F_HAS_REQ;
+		s->term = s->why = NULL;
+		s->t_idle = util_now_ms();
+		if (!(t->flags & TX_F_CLI_CLOSE)) {
+			t->nreq++;
+			http_txn_reset(t);
+			session_arm_timer(s);
+			return 1;
+		}
+		s->flags |= SS_F_CLOSING;
+		t->req = HTTP_S_DISCARD;
+		channel_truncate(&s->req, 0);
+		session_arm_timer(s);
+	}
+	/* Closing: the last response out, then FIN, then wait for the
+	 * client's, so that no reset destroys the response in flight. */
+	if (channel_data(&s->res) > 0 || (s->cli->flags & CO_F_OUT_PENDING))
+		return 0;
+	if (!(s->res.flags & CH_F_SHUTW)) {
+		s->res.flags |= CH_F_SHUTW;
+		if (s->cli->xprt->shutw(s->cli) == -EAGAIN)
+			return 0;
+	}
+	if (s->req.flags & CH_F_SHUTR) {
+		session_close(s, "done");
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -458,6 +773,17 @@ session_new(struct worker *w, struct frontend *fe, struct conn *cli)
 	list_append(&w->sessions, &s->list);
 	cli->owner = s;
 	cli->cb = session_cli_io;
+	if (fe->cfg->mode == CFG_MODE_HTTP) {
+		/* The header block must fit with room to rewrite it. */
+		s->flags |= SS_F_HTTP;
+		s->req.flags = s->res.flags = CH_F_HOLD;
+		s->req.read_limit = s->res.read_limit = w->cfg->bufsize -
+		    w->cfg->http_reserve;
+		http_txn_reset(&s->txn);
+		session_arm_timer(s);
+		session_pump(s);
+		return 0;
+	}
 	s->rr_start = backend_rr_start(s->be);
 	if (session_connect(s) < 0) {
 		session_close(s, s->term);

@@ -10,6 +10,7 @@
 #include <event2/event_struct.h>
 
 #include "channel.h"
+#include "http_ana.h"
 #include "util.h"
 
 struct backend;
@@ -20,6 +21,11 @@ struct worker;
 
 #define SS_F_CONNECTED  0x0001  /* the server connection is established */
 #define SS_F_SPLICE     0x0002  /* both ends raw: splice(2) through pipes */
+#define SS_F_HTTP       0x0004  /* mode http: analyzers on both channels */
+#define SS_F_CLOSING    0x0008  /* mode http: the last response is going
+                                   out; then the client is shut, and its
+                                   input dropped until it closes or the
+                                   linger time is over */
 
 struct session {
 	uint64_t id;
@@ -37,14 +43,18 @@ struct session {
 	uint64_t t_start;               /* ms, monotonic */
 	uint64_t t_connect;             /* when the current connect began */
 	uint64_t t_cli, t_srv;          /* last activity on each side */
+	uint64_t t_idle;                /* mode http: waiting for a request
+	                                   since, or closing since */
+	struct http_txn txn;            /* mode http: the current request */
 	struct event timer;
 	const char *term;               /* why it ended, for the log */
 	const char *why;                /* detail: an errno text or NULL */
 	struct list list;               /* in w->sessions */
 };
 
-/* Makes a session for <cli> on frontend <fe> and starts connecting to a
- * server of its backend. Returns 0 and the session owns <cli> (even when
+/* Makes a session for <cli> on frontend <fe>; in mode tcp it starts
+ * connecting to a server of its backend at once, in mode http it waits
+ * for the first request. Returns 0 and the session owns <cli> (even when
  * it has already ended), or -ENOMEM and the caller still does. */
 int session_new(struct worker *w, struct frontend *fe, struct conn *cli);
 

@@ -15,6 +15,19 @@ util_now_ms(void)
 }
 
 char *
+util_addr_ip(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const void *a = sa->sa_family == AF_INET ?
+	    (const void *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr :
+	    (const void *)&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+
+	if ((sa->sa_family != AF_INET && sa->sa_family != AF_INET6) ||
+	    inet_ntop(sa->sa_family, a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+char *
 util_addr_str(const struct sockaddr *sa, char *buf, size_t len)
 {
 	char host[INET6_ADDRSTRLEN];

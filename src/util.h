@@ -46,5 +46,7 @@ uint64_t util_now_ms(void);
  * an unknown family gives "?". */
 #define UTIL_ADDRSTRLEN 64
 char *util_addr_str(const struct sockaddr *sa, char *buf, size_t len);
+/* The address alone: "192.0.2.1", "2001:db8::1". */
+char *util_addr_ip(const struct sockaddr *sa, char *buf, size_t len);
 
 #endif

@@ -5,7 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "conn.h"
+#include "http_parse.h"
 #include "listener.h"
 #include "log.h"
 #include "session.h"
@@ -73,6 +75,7 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	if (w->stopping)
 		return;
 	w->stopping = 1;
+	backend_pool_flush(w);
 	for (e = w->listeners.next; e != &w->listeners; e = e->next)
 		listener_close(container_of(e, struct listener, list));
 	evtimer_del(&w->resume_ev);
@@ -97,6 +100,7 @@ int
 worker_init(struct worker *w, unsigned int id, struct runtime *rt)
 {
 	struct event_config *ec;
+	unsigned int i;
 
 	memset(w, 0, sizeof(*w));
 	w->id = id;
@@ -108,6 +112,13 @@ worker_init(struct worker *w, unsigned int id, struct runtime *rt)
 	LIST_INIT(&w->sessions);
 	LIST_INIT(&w->handshakes);
 	pool_init(&w->bufs, w->cfg->bufsize, POOL_KEEP);
+	if ((w->idle = calloc(rt->nservers ? rt->nservers : 1,
+	    sizeof(*w->idle))) == NULL ||
+	    (w->msg = malloc(sizeof(*w->msg))) == NULL ||
+	    (w->scratch = malloc(w->cfg->bufsize)) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < rt->nservers; i++)
+		LIST_INIT(&w->idle[i].list);
 	pool_init(&w->tlsbufs, TLS_OUTBUF_SIZE, POOL_KEEP);
 	w->pipes.max = rt->max_pipes;
 	if ((ec = event_config_new()) == NULL)
@@ -125,6 +136,7 @@ worker_init(struct worker *w, unsigned int id, struct runtime *rt)
 	event_add(&w->stop_ev, NULL);
 	evtimer_assign(&w->grace_ev, w->base, worker_grace_cb, w);
 	evtimer_assign(&w->resume_ev, w->base, worker_resume_cb, w);
+	evtimer_assign(&w->idle_ev, w->base, backend_pool_sweep, w);
 	return 0;
 }
 
@@ -145,6 +157,10 @@ worker_free(struct worker *w)
 		close(w->pipes.fds[i][1]);
 	}
 	free(w->pipes.fds);
+	backend_pool_flush(w);
+	free(w->idle);
+	free(w->msg);
+	free(w->scratch);
 	pool_destroy(&w->bufs);
 	pool_destroy(&w->tlsbufs);
 	if (w->base != NULL) {

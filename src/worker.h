@@ -17,6 +17,7 @@
 
 struct backend;
 struct frontend;
+struct http_msg;
 
 struct runtime {
 	const struct cfg *cfg;
@@ -25,6 +26,7 @@ struct runtime {
 	unsigned int maxconn;           /* effective global limit */
 	atomic_uint cur_conns;          /* client connections, all workers */
 	unsigned int max_pipes;         /* splice pipes per worker */
+	unsigned int nservers;          /* servers of all backends */
 	atomic_uint workers_done;       /* workers whose loop has ended */
 };
 
@@ -34,6 +36,12 @@ struct pipe_pool {
 	unsigned int n, cap;            /* pooled; most kept */
 	unsigned int out;               /* handed out */
 	unsigned int max;               /* most in existence */
+};
+
+/* The idle connections of one server in one worker (backend.c). */
+struct worker_idle {
+	struct list list;               /* struct conn, oldest first */
+	unsigned int n;
 };
 
 struct worker {
@@ -55,6 +63,12 @@ struct worker {
 	struct event grace_ev;
 	struct event resume_ev;         /* re-tries paused listeners */
 	uint64_t next_sid;              /* session ids: id * 2^40 + n */
+	struct worker_idle *idle;       /* rt->nservers pools */
+	unsigned int nidle;             /* pooled connections, all servers */
+	struct event idle_ev;           /* closes those idle too long */
+	/* mode http: what an analyzer uses within one call */
+	struct http_msg *msg;           /* the parsed header block */
+	char *scratch;                  /* a rewritten header block */
 };
 
 /* Prepares <w> (event base, pools) for runtime <rt>. Returns 0 or -errno. */

@@ -19,11 +19,17 @@ static struct cfg cfg = { .backends = cfg_backends, .nbackends = 2 };
 START_TEST(init_all)
 {
 	struct backend *all;
+	unsigned int nsrv;
 
-	ck_assert_int_eq(backend_init_all(&cfg, &all), 0);
+	ck_assert_int_eq(backend_init_all(&cfg, &all, &nsrv), 0);
 	ck_assert_ptr_eq(all[0].cfg, &cfg_backends[0]);
 	ck_assert_uint_eq(all[0].nservers, 3);
 	ck_assert_ptr_eq(all[0].servers[2].cfg, &servers[2]);
+	/* Pool slots number every server of every backend once. */
+	ck_assert_uint_eq(nsrv, 4);
+	ck_assert_uint_eq(all[0].servers[2].idx, 2);
+	ck_assert_uint_eq(all[1].servers[0].idx, 3);
+	ck_assert_ptr_eq(all[1].servers[0].be, &all[1]);
 	ck_assert_ptr_eq(backend_of(all, 2, &cfg_backends[1]), &all[1]);
 	ck_assert_ptr_null(backend_of(all, 1, &cfg_backends[1]));
 	backend_free_all(all, 2);
@@ -34,9 +40,10 @@ END_TEST
 START_TEST(round_robin)
 {
 	struct backend *all;
+	unsigned int nsrv;
 	unsigned int i, counts[3] = { 0, 0, 0 };
 
-	ck_assert_int_eq(backend_init_all(&cfg, &all), 0);
+	ck_assert_int_eq(backend_init_all(&cfg, &all, &nsrv), 0);
 	/* Each session starts one further: servers in turn, evenly. */
 	for (i = 0; i < 300; i++) {
 		struct server *s = backend_pick(&all[0],
@@ -54,9 +61,10 @@ END_TEST
 START_TEST(failover_walk)
 {
 	struct backend *all;
+	unsigned int nsrv;
 	unsigned int start;
 
-	ck_assert_int_eq(backend_init_all(&cfg, &all), 0);
+	ck_assert_int_eq(backend_init_all(&cfg, &all, &nsrv), 0);
 	all[0].rr_next = 1;
 	start = backend_rr_start(&all[0]);
 	/* A walk tries every server once, from its start, then ends. */

@@ -744,7 +744,8 @@ START_TEST(load_unknown_and_misplaced)
 	    "t.conf:3: timeout 'handshake' is only valid in defaults or a "
 	    "frontend");
 	ck_fails("defaults\n    timeout idle 1s\n", "t.conf:2: unknown "
-	    "timeout 'idle' (connect, client, server, tunnel or handshake)");
+	    "timeout 'idle' (connect, client, server, tunnel, handshake, "
+	    "http-request, http-keep-alive or server-idle)");
 }
 END_TEST
 
@@ -921,12 +922,8 @@ START_TEST(load_modes)
 	    "mode http but its backend 'b' is mode tcp");
 	ck_fails(MIN_FE MIN_BE "    mode http\n", "t.conf:1: frontend 'f' is "
 	    "mode tcp but its backend 'b' is mode http");
-	ck_fails(MIN_FE "    mode http\n" MIN_BE "    mode http\n", "t.conf:1: "
-	    "frontend 'f': mode http is not supported yet");
-	ck_fails(MIN "defaults\n    mode http\n", "t.conf:1: frontend 'f': "
-	    "mode http is not supported yet");
-	ck_fails(MIN "backend u\n    mode http\n    server s 1.1.1.1:1\n",
-	    "t.conf:6: backend 'u': mode http is not supported yet");
+	cfg_free(ck_loads(MIN_FE "    mode http\n" MIN_BE "    mode http\n"));
+	cfg_free(ck_loads(MIN "defaults\n    mode http\n"));
 }
 END_TEST
 
@@ -1089,17 +1086,171 @@ START_TEST(finish_errors_without_line)
 	ck_assert_str_eq(err, "(hand): bind '*:1': tls needs at least one "
 	    "cert");
 	c->frontends->binds->flags = 0;
-	c->default_mode = CFG_MODE_HTTP;
+	c->bufsize = 2048;
+	c->http_reserve = 1025;
 	ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), -1);
-	ck_assert_str_eq(err, "(hand): frontend 'main': mode http is not "
-	    "supported yet");
-	c->default_mode = CFG_MODE_TCP;
+	ck_assert_str_eq(err, "(hand): http-rewrite-reserve 1025 is more than "
+	    "half of bufsize 2048");
+	c->http_reserve = 1024;
 	free(c->frontends->default_backend_name);
 	c->frontends->default_backend_name = strdup("other");
 	ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, "(hand): frontend 'main': unknown backend "
 	    "'other'");
 	cfg_free(c);
+}
+END_TEST
+
+/* ---- mode http ---- */
+
+#define HTTP_BE "backend b\n    mode http\n    server s1 127.0.0.1:8080\n"
+#define HTTP_FE "frontend f\n    mode http\n    bind 127.0.0.1:80\n"
+
+static const char http_fmt[] =
+    "global\n"
+    "    http-max-line 4096\n"
+    "    http-max-headers 50\n"
+    "    http-rewrite-reserve 2048\n"
+    "defaults\n"
+    "    mode http\n"
+    "    timeout http-request 5s\n"
+    "    timeout http-keep-alive 2s\n"
+    "    timeout server-idle 3s\n"
+    "frontend f\n"
+    "    bind 127.0.0.1:80\n"
+    "    http-request deny if path-prefix /admin\n"
+    "    redirect https code 308 if !tls\n"
+    "    http-request set-header X-Who \"gate house\" unless header X-A b\n"
+    "    http-request del-header Cookie2\n"
+    "    http-request add-header X-B c if method POST\n"
+    "    http-response set-header Server gh\n"
+    "    http-response del-header X-Powered-By\n"
+    "    use-backend api if host-suffix .api.example\n"
+    "    use-backend api if ! path /v1\n"
+    "    use-backend b if header X-Debug\n"
+    "    errorfile 503 %1$s\n"
+    "    hsts 31536000 include-subdomains preload\n"
+    "    option forwarded\n"
+    "    max-body-size 10m\n"
+    "    log-format \"$client $status $request $why\"\n"
+    "backend b\n"
+    "    keepalive-pool 0\n"
+    "    server s1 127.0.0.1:8080\n"
+    "backend api\n"
+    "    server a1 127.0.0.1:9000\n";
+
+START_TEST(http_every_keyword)
+{
+	struct cfg *c = ck_loads(fmt(http_fmt, cert_path)), *d, *e;
+	const struct cfg_frontend *fe = c->frontends;
+	char *dumped, *again;
+
+	ck_assert_uint_eq(c->http_max_line, 4096);
+	ck_assert_uint_eq(c->http_max_headers, 50);
+	ck_assert_uint_eq(c->http_reserve, 2048);
+	ck_assert_uint_eq(fe->timeouts.http_request, 5000);
+	ck_assert_uint_eq(fe->timeouts.http_keepalive, 2000);
+	ck_assert_uint_eq(c->backends[0].timeouts.server_idle, 3000);
+	ck_assert_uint_eq(c->backends[0].keepalive_pool, 0);
+	ck_assert_uint_eq(c->backends[1].keepalive_pool,
+	    CFG_DEF_KEEPALIVE_POOL);
+	ck_assert_uint_eq(fe->nreq_rules, 5);
+	ck_assert_int_eq(fe->req_rules[0].act, CFG_RULE_DENY);
+	ck_assert_int_eq(fe->req_rules[0].cond.kind, CFG_COND_PATH_PREFIX);
+	ck_assert_int_eq(fe->req_rules[1].act, CFG_RULE_REDIRECT);
+	ck_assert_uint_eq(fe->req_rules[1].code, 308);
+	ck_assert_int_eq(fe->req_rules[1].cond.kind, CFG_COND_TLS);
+	ck_assert_int_eq(fe->req_rules[1].cond.neg, 1);
+	ck_assert_str_eq(fe->req_rules[2].value, "gate house");
+	ck_assert_int_eq(fe->req_rules[2].cond.neg, 1);
+	ck_assert_str_eq(fe->req_rules[2].cond.arg2, "b");
+	ck_assert_int_eq(fe->req_rules[3].act, CFG_RULE_DEL);
+	ck_assert_uint_eq(fe->nres_rules, 2);
+	ck_assert_uint_eq(fe->nroutes, 3);
+	ck_assert_ptr_eq(fe->routes[0].backend, &c->backends[1]);
+	ck_assert_int_eq(fe->routes[1].cond.neg, 1);
+	ck_assert_ptr_null(fe->routes[2].cond.arg2);
+	ck_assert_uint_eq(fe->errorfiles[0].len, 0);
+	ck_assert_str_eq(fe->hsts, "max-age=31536000; includeSubDomains; "
+	    "preload");
+	ck_assert_int_eq(fe->forwarded, 1);
+	ck_assert_uint_eq(fe->max_body, 10 * 1048576);
+	/* No default-backend: what no route takes gets 404. */
+	ck_assert_ptr_null(fe->default_backend);
+
+	d = reload(c, &dumped);
+	e = reload(d, &again);
+	ck_assert_str_eq(dumped, again);
+	ck_assert_ptr_nonnull(strstr(dumped, "    http-request redirect https "
+	    "code 308 if !tls\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    hsts 31536000 "
+	    "include-subdomains preload\n"));
+	free(dumped);
+	free(again);
+	cfg_free(e);
+	cfg_free(d);
+	cfg_free(c);
+}
+END_TEST
+
+START_TEST(http_errors)
+{
+	ck_fails(HTTP_FE "    use-backend b\n" HTTP_BE, "t.conf:4: "
+	    "use-backend: missing condition: usage is 'use-backend NAME "
+	    "if|unless COND' (use default-backend for the rest)");
+	ck_fails(HTTP_FE "    use-backend b if moon\n" HTTP_BE, "t.conf:4: "
+	    "use-backend: unknown condition 'moon' (host, host-suffix, path, "
+	    "path-prefix, header, method or tls)");
+	ck_fails(HTTP_FE "    use-backend b if host\n" HTTP_BE, "t.conf:4: "
+	    "use-backend: condition 'host' takes one argument");
+	ck_fails(HTTP_FE "    use-backend b when tls\n" HTTP_BE, "t.conf:4: "
+	    "use-backend: unexpected 'when' (expected if or unless)");
+	ck_fails(HTTP_FE "    use-backend c if tls\n" HTTP_BE, "t.conf:1: "
+	    "frontend 'f': unknown backend 'c'");
+	ck_fails(HTTP_FE "    http-request frob\n" HTTP_BE, "t.conf:4: "
+	    "http-request: unknown action 'frob' (add-header, set-header, "
+	    "del-header, deny or redirect)");
+	ck_fails(HTTP_FE "    http-response add-header X\n" HTTP_BE,
+	    "t.conf:4: http-response add-header: usage is 'http-response "
+	    "add-header NAME VALUE'");
+	ck_fails(HTTP_FE "    http-response del-header X if tls\n" HTTP_BE,
+	    "t.conf:4: http-response: unexpected 'if' (response rules take "
+	    "no condition)");
+	ck_fails(HTTP_FE "    http-request add-header \"X Y\" 1\n" HTTP_BE,
+	    "t.conf:4: http-request: bad field name 'X Y'");
+	ck_fails(HTTP_FE "    redirect https code 303\n" HTTP_BE, "t.conf:4: "
+	    "redirect: code must be 301, 302, 307 or 308");
+	ck_fails(HTTP_FE "    redirect http\n" HTTP_BE, "t.conf:4: redirect: "
+	    "usage is 'redirect https [code 301|302|307|308] [if|unless "
+	    "COND]'");
+	ck_fails(HTTP_FE "    hsts 10 forever\n" HTTP_BE, "t.conf:4: hsts: "
+	    "unknown option 'forever' (include-subdomains or preload)");
+	ck_fails(HTTP_FE "    option httplog\n" HTTP_BE, "t.conf:4: option: "
+	    "unknown option 'httplog' (forwarded)");
+	ck_fails(HTTP_FE "    errorfile 200 /x\n" HTTP_BE, "t.conf:4: "
+	    "errorfile: gatehouse never answers 200 (400, 403, 404, 408, 413, "
+	    "414, 431, 500, 501, 502, 503, 504 or 505)");
+	ck_fails(HTTP_FE "    errorfile 503 /nonexistent/x\n    "
+	    "default-backend b\n" HTTP_BE, "t.conf:1: frontend 'f': errorfile "
+	    "503: /nonexistent/x: cannot open: No such file or directory");
+	ck_fails(HTTP_FE "    max-body-size 0\n" HTTP_BE, "t.conf:4: "
+	    "max-body-size: expected a size above 0 (with k, m or g), got '0'");
+	ck_fails(HTTP_FE "    max-body-size 1t\n" HTTP_BE, "t.conf:4: "
+	    "max-body-size: expected a size above 0 (with k, m or g), got "
+	    "'1t'");
+	ck_fails(HTTP_FE "    log-format \"$client $nope\"\n" HTTP_BE,
+	    "t.conf:4: log-format: unknown variable '$nope'");
+	ck_fails(HTTP_FE "    default-backend b\n" HTTP_BE "    "
+	    "keepalive-pool -1\n", "t.conf:8: keepalive-pool: bad number "
+	    "'-1'");
+	ck_fails(HTTP_FE HTTP_BE, "t.conf:1: frontend 'f' has no "
+	    "default-backend");
+	ck_fails(MIN_FE "    hsts 1\n" MIN_BE, "t.conf:1: frontend 'f': "
+	    "'hsts' needs mode http");
+	ck_fails(MIN_FE "    use-backend b if tls\n" MIN_BE, "t.conf:1: "
+	    "frontend 'f': 'use-backend' needs mode http");
+	ck_fails("global\n    http-max-headers 129\n" MIN, "t.conf:2: "
+	    "http-max-headers: '129' is out of range 1..128");
 }
 END_TEST
 
@@ -1256,6 +1407,11 @@ cfg_parse_suite(void)
 	tcase_add_test(tc, finish_defaults);
 	tcase_add_test(tc, finish_keeps_set_values);
 	tcase_add_test(tc, finish_errors_without_line);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("mode http");
+	tcase_add_test(tc, http_every_keyword);
+	tcase_add_test(tc, http_errors);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cfg_dump");

@@ -217,10 +217,6 @@ START_TEST(bad_one_liner)
 	PARSE("-c", "--bind", "*:1", "--backend", "1.1.1.1:1", "--mode", "ftp");
 	ck_action(CLI_CFG_ERROR, "(command line): --mode: expected tcp or "
 	    "http, got 'ftp'");
-	PARSE("-c", "--bind", "*:1", "--backend", "1.1.1.1:1", "--mode",
-	    "http");
-	ck_action(CLI_CFG_ERROR, "(command line): frontend 'main': mode http "
-	    "is not supported yet");
 	PARSE("-c", "--bind", "*:443", "--cert", "/nonexistent/c.pem",
 	    "--backend", "1.1.1.1:1");
 	ck_action(CLI_CFG_ERROR, "(command line): bind '*:443': cannot read "
