@@ -175,8 +175,9 @@ http_parse_fields(const char *buf, size_t len, size_t p,
 	long next;
 
 	for (;;) {
+		/* Incomplete and already at the limit: it can only grow. */
 		if ((next = http_line(buf, len, p, &eol)) == 0)
-			return len > lim->max_head ? http_fail(m, 431,
+			return len >= lim->max_head ? http_fail(m, 431,
 			    "header block too large") : HTTP_P_MORE;
 		if (next < 0)
 			return http_fail(m, 400, "bare CR or LF");

@@ -266,15 +266,19 @@ http_req_rewrite(struct session *s, const struct http_msg *m,
 		h = &m->hdrs[i];
 		if (http_hop_by_hop(m, h->name, upgrade) ||
 		    http_ieq(h->name, "x-forwarded-proto") ||
+		    http_ieq(h->name, "x-forwarded-for") ||
 		    http_rules_drop(fe->req_rules, fe->nreq_rules, h->name, v))
 			continue;
-		if (http_ieq(h->name, "x-forwarded-for")) {
-			/* All of them become one list, ours last. */
-			http_out_str(o, xff++ ? ", " : "X-Forwarded-For: ");
-			http_out_add(o, h->value.ptr, h->value.len);
-			continue;
-		}
 		http_out_field(o, h->name, h->value);
+	}
+	/* Every X-Forwarded-For becomes one list, ours last. */
+	for (i = 0; i < m->nhdrs; i++) {
+		h = &m->hdrs[i];
+		if (!http_ieq(h->name, "x-forwarded-for") ||
+		    http_rules_drop(fe->req_rules, fe->nreq_rules, h->name, v))
+			continue;
+		http_out_str(o, xff++ ? ", " : "X-Forwarded-For: ");
+		http_out_add(o, h->value.ptr, h->value.len);
 	}
 	http_out_str(o, xff ? ", " : "X-Forwarded-For: ");
 	http_out_str(o, addr);

@@ -666,8 +666,10 @@ session_analyze(struct session *s, struct channel *ch)
 			if (session_http_connect(s) < 0)
 				return -1;
 		if (rc == AN_ERROR)
-			return session_http_error(s, t->status, "bad-request",
-			    NULL);
+			return session_http_error(s, t->status,
+			    t->status < 400 ? "redirect" : t->status == 403 ?
+			    "denied" : t->status == 404 ? "no-route" :
+			    "bad-request", NULL);
 		return 0;
 	}
 	if ((rc = http_resp_analyze(s)) == AN_ERROR)

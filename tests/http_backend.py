@@ -13,6 +13,7 @@ each connection's bytes) and answers by path:
   /status/NNN     that status, empty body
   /slow/S         waits S seconds, then 200
   /ws             101 to an Upgrade request, then echoes raw bytes
+  /hop            a response with hop-by-hop fields, X-Powered-By and HSTS
   /bad/KIND       a broken response: cl-te, status, silent, reset
   anything else   200 "hello from NAME"
 Keep-alive unless the request says otherwise. Prints "ready PORT".
@@ -74,9 +75,9 @@ def read_body(conn, hdrs, buf, cid):
     return buf[:n], buf[n:]
 
 
-def reply(conn, status, body=b"", extra=""):
+def reply(conn, status, body=b"", extra="", head=False):
     conn.sendall(("HTTP/1.1 %d X\r\nContent-Length: %d\r\n%s\r\n" %
-                  (status, len(body), extra)).encode() + body)
+                  (status, len(body), extra)).encode() + (b"" if head else body))
 
 
 def serve(conn, cid):
@@ -143,6 +144,12 @@ def serve(conn, cid):
                 if not d:
                     return
                 conn.sendall(d)
+        elif path == "/hop":
+            conn.sendall(b"HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\n"
+                         b"Connection: X-Secret\r\nX-Secret: 1\r\n"
+                         b"X-Powered-By: php\r\nServer: py\r\n"
+                         b"Strict-Transport-Security: max-age=1\r\n"
+                         b"Content-Length: 3\r\n" + extra.encode() + b"\r\nhop")
         elif path == "/bad/cl-te":
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
                          b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
@@ -154,7 +161,8 @@ def serve(conn, cid):
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
             return
         else:
-            reply(conn, 200, ("hello from %s\n" % name).encode(), extra)
+            reply(conn, 200, ("hello from %s\n" % name).encode(), extra,
+                  method == "HEAD")
         if close:
             return
 

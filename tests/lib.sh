@@ -141,3 +141,32 @@ client() {
 	shift
 	timeout 60 "$GHB" -c "$to" "$@" put
 }
+
+# start_http_backend NAME: the HTTP test server (tests/http_backend.py);
+# sets NAME_PORT; every byte it receives goes to $TMP/NAME.rec, each
+# connection's after a "=== conn N" line.
+start_http_backend() {
+	local name=$1 port
+	python3 "$top_srcdir/tests/http_backend.py" "$name" "$TMP/$name.rec" \
+	    >"$TMP/$name.out" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_for grep -q '^ready' "$TMP/$name.out" || fail "backend $name did not start"
+	port=$(awk '/^ready/ {print $2}' "$TMP/$name.out")
+	eval "${name}_PORT=$port"
+}
+
+# raw [--tls] [--keep] [--wait S] [--split N] ADDR:PORT: sends stdin as
+# is, prints the answer (tests/http_raw.py).
+raw() {
+	python3 "$top_srcdir/tests/http_raw.py" "$@"
+}
+
+# conns NAME: how many connections the HTTP test server NAME accepted.
+conns() {
+	grep -c '^=== conn' "$TMP/$1.rec"
+}
+
+# status: the status code of the first response on stdin.
+status() {
+	head -n 1 | cut -d' ' -f2
+}
