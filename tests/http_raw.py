@@ -4,10 +4,11 @@ closes (or the time limit passes, exit status 3).
 
 usage: http_raw.py [--tls] [--wait S] [--keep] [--split N] HOST:PORT
 The bytes to send are read from stdin; "\\r\\n" is not added. --split
-sends them N bytes at a time with a 0.05 s pause (a slow client); --keep
+sends them N bytes at a time with a 0.05 s pause (a slow client, which
+stops when an answer comes); --keep
 leaves the write side open instead of half-closing after sending.
 """
-import socket, ssl, sys, time
+import select, socket, ssl, sys, time
 
 args = sys.argv[1:]
 tls = "--tls" in args
@@ -27,7 +28,10 @@ if tls:
     ctx.verify_mode = ssl.CERT_NONE
     s = ctx.wrap_socket(s)
 if split:
+    # A slow client that stops sending once an answer comes.
     for i in range(0, len(data), split):
+        if select.select([s], [], [], 0)[0]:
+            break
         s.sendall(data[i:i + split])
         time.sleep(0.05)
 else:
