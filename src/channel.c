@@ -134,7 +134,8 @@ channel_replace(struct channel *ch, size_t off, size_t old,
 	}
 	memmove(b->area + b->head + off + len, b->area + b->head + off + old,
 	    rest);
-	memcpy(b->area + b->head + off, with, len);
+	if (len > 0)
+		memcpy(b->area + b->head + off, with, len);
 	b->data = b->data - old + len;
 	return 0;
 }

@@ -21,6 +21,8 @@
 void
 http_out_add(struct http_out *o, const char *s, size_t n)
 {
+	if (n == 0)
+		return;
 	if (o->full || n > o->size - o->len) {
 		o->full = 1;
 		return;

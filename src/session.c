@@ -644,6 +644,9 @@ session_http_connect(struct session *s)
 		s->t_srv = util_now_ms();
 		atomic_fetch_add_explicit(&s->srv->cur_conns, 1,
 		    memory_order_relaxed);
+		/* timeout server may come before the request timeout the
+		 * timer waits for. */
+		session_arm_timer(s);
 		return 0;
 	}
 	if (session_connect(s) == 0)
