@@ -151,6 +151,8 @@ http_set_host(struct http_txn *t, struct ist h)
 struct http_req_view {
 	const struct http_msg *m;
 	struct ist path;        /* without the query */
+	struct ist target;      /* origin-form: the path and query */
+	struct ist authority;   /* of an absolute-form target, or empty */
 	const char *host;
 	int tls;
 };
@@ -262,11 +264,19 @@ http_req_rewrite(struct session *s, const struct http_msg *m,
 	util_addr_ip(&s->cli->peer.sa, addr, sizeof(addr));
 	http_out_add(o, m->method.ptr, m->method.len);
 	http_out_add(o, " ", 1);
-	http_out_add(o, m->uri.ptr, m->uri.len);
+	/* An absolute-form target goes on in origin-form with its
+	 * authority as the Host (RFC 9112 3.2.2): the server cannot read
+	 * the host differently from the rules that routed the request. */
+	if (v->target.len == 0)
+		http_out_add(o, "/", 1);
+	http_out_add(o, v->target.ptr, v->target.len);
 	http_out_str(o, m->version == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+	if (v->authority.len > 0)
+		http_out_field(o, (struct ist){ "Host", 4 }, v->authority);
 	for (i = 0; i < m->nhdrs; i++) {
 		h = &m->hdrs[i];
-		if (http_hop_by_hop(m, h->name, upgrade) ||
+		if ((v->authority.len > 0 && http_ieq(h->name, "host")) ||
+		    http_hop_by_hop(m, h->name, upgrade) ||
 		    http_ieq(h->name, "x-forwarded-proto") ||
 		    http_ieq(h->name, "x-forwarded-for") ||
 		    http_rules_drop(fe->req_rules, fe->nreq_rules, h->name, v))
@@ -376,7 +386,15 @@ http_req_head(struct session *s)
 	size_t avail = ch->buf.data - ch->fwd;
 	int rc;
 
-	if (avail == 0)
+	/* Empty lines before a request are skipped (RFC 9112 2.2); they do
+	 * not make it a request, nor move its deadline. */
+	while (avail >= 2 && !(t->flags & TX_F_HAS_REQ) &&
+	    memcmp(channel_head(ch) + ch->fwd, "\r\n", 2) == 0) {
+		channel_replace(ch, ch->fwd, 2, NULL, 0);
+		avail -= 2;
+	}
+	if (avail == 0 || (avail == 1 && !(t->flags & TX_F_HAS_REQ) &&
+	    channel_head(ch)[ch->fwd] == '\r'))
 		return AN_MORE;
 	if (!(t->flags & TX_F_HAS_REQ)) {
 		t->flags |= TX_F_HAS_REQ;
@@ -393,6 +411,8 @@ http_req_head(struct session *s)
 	snprintf(t->line, sizeof(t->line), "%.*s %.*s", (int)m->method.len,
 	    m->method.ptr, (int)m->uri.len, m->uri.ptr);
 	path = http_path(m->uri, &authority);
+	v.target = path;
+	v.authority = authority;
 	if (authority.len > 0)
 		http_set_host(t, authority);
 	else if ((h = http_find_hdr(m, "host")) != NULL)

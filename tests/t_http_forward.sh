@@ -47,6 +47,16 @@ WANT
 diff "$TMP/want" "$TMP/fwd" >&2 || fail "forwarded request differs"
 echo "ok: request fields rewritten exactly"
 
+# An absolute-form target goes on in origin-form, its authority as Host;
+# empty lines before a request are skipped.
+printf '\r\n\r\nGET http://abs.example:81/r2?q=1 HTTP/1.1\r\nHost: wrong\r\n\r\n' |
+    raw "127.0.0.1:$P" | status | grep -q 200 || fail "absolute-form request"
+awk '/GET \/r2/,/^\r$/' "$TMP/web.rec" | tr -d '\r' | head -n 2 >"$TMP/fwd"
+printf 'GET /r2?q=1 HTTP/1.1\nHost: abs.example:81\n' | diff - "$TMP/fwd" >&2 ||
+    fail "absolute-form target not normalised"
+grep -q 'Host: wrong' "$TMP/web.rec" && fail "the conflicting Host went on"
+echo "ok: absolute-form normalised, leading empty lines skipped"
+
 # The response as the client receives it.
 out=$(printf 'GET /hop HTTP/1.1\r\nHost: a\r\n\r\n' | raw --tls --wait 2 "127.0.0.1:$PT" | tr -d '\r')
 for f in "Keep-Alive" "X-Secret" "X-Powered-By" "Connection: X-Secret" "max-age=1" "Server: py"; do
