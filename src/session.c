@@ -35,6 +35,7 @@
 #define SESSION_LINGER_MS 1000
 
 static void session_arm_timer(struct session *s);
+static void session_release_srv(struct session *s, int reuse);
 
 /* A pipe still holding bytes cannot be reused: those are closed. */
 static void
@@ -76,6 +77,9 @@ session_close(struct session *s, const char *term)
 	    tls != NULL ? " tls=" : "", tls != NULL ? tls : "",
 	    s->req.total, s->res.total, util_now_ms() - s->t_start, s->term,
 	    s->why != NULL ? ": " : "", s->why != NULL ? s->why : "");
+	/* A kept server connection outlives its client. */
+	if ((s->flags & SS_F_HTTP) && s->txn.res == HTTP_S_IDLE)
+		session_release_srv(s, 1);
 	if (s->srv_conn != NULL)
 		atomic_fetch_sub_explicit(&s->srv->cur_conns, 1,
 		    memory_order_relaxed);
@@ -564,26 +568,30 @@ session_timeout(evutil_socket_t fd, short what, void *arg)
 
 /* ---- mode http ---- */
 
-/* Lets go of the server connection: back to the idle pool when the
- * exchange on it ended cleanly, else closed. Request bytes let through
- * but not yet sent, and anything the server sent past its response, go
- * with it. */
+/* Whether the server connection can carry another request: connected,
+ * everything sent, nothing received past the last response, not closed. */
+static int
+session_srv_clean(const struct session *s)
+{
+	const struct conn *c = s->srv_conn;
+
+	return c != NULL && (s->flags & SS_F_CONNECTED) && s->req.fwd == 0 &&
+	    s->res.buf.data == s->res.fwd && !(s->res.flags & CH_F_SHUTR) &&
+	    !(c->flags & (CO_F_EOF | CO_F_ERROR | CO_F_SHUTW |
+	    CO_F_OUT_PENDING));
+}
+
+/* Lets go of the server connection: back to the idle pool when <reuse>
+ * allows and it is clean, else closed. Request bytes let through but not
+ * yet sent, and anything the server sent past its response, go with it. */
 static void
-session_release_srv(struct session *s)
+session_release_srv(struct session *s, int reuse)
 {
 	struct conn *c = s->srv_conn;
-	struct http_txn *t = &s->txn;
-	int reuse;
 
 	if (c == NULL)
 		return;
-	reuse = (s->flags & SS_F_CONNECTED) &&
-	    !(t->flags & TX_F_SRV_CLOSE) && t->req == HTTP_S_DONE &&
-	    t->res == HTTP_S_DONE && s->req.fwd == 0 &&
-	    s->res.buf.data == s->res.fwd &&
-	    !(s->res.flags & CH_F_SHUTR) &&
-	    !(c->flags & (CO_F_EOF | CO_F_ERROR | CO_F_SHUTW |
-	    CO_F_OUT_PENDING));
+	reuse = reuse && session_srv_clean(s);
 	atomic_fetch_sub_explicit(&s->srv->cur_conns, 1, memory_order_relaxed);
 	s->srv_conn = NULL;
 	s->flags &= ~SS_F_CONNECTED;
@@ -613,7 +621,7 @@ session_http_error(struct session *s, unsigned int status, const char *term,
 	if (why != NULL)
 		t->why = why;
 	t->flags |= TX_F_SRV_CLOSE;
-	session_release_srv(s);
+	session_release_srv(s, 0);
 	channel_truncate(&s->req, 0);
 	s->req.fwd = 0;
 	t->req = HTTP_S_DISCARD;
@@ -624,16 +632,36 @@ session_http_error(struct session *s, unsigned int status, const char *term,
 	return 0;
 }
 
-/* A request header went through the analyzer: a server for it, an idle
- * one of the server the balancing picks when there is one. */
+/* A request header went through the analyzer: a server for it. The
+ * balancing picks the server; the connection is the one this session
+ * kept from its last request when it goes to the same server (as most
+ * do: no pool traffic at all), else an idle one from the pool, else a
+ * new one. */
 static int
 session_http_connect(struct session *s)
 {
+	struct server *kept = s->srv_conn != NULL ? s->srv : NULL;
 	struct conn *c;
 
 	s->rr_start = backend_rr_start(s->be);
 	s->attempt = 0;
 	s->srv = backend_pick(s->be, s->rr_start, 0);
+	if (kept == s->srv && session_srv_clean(s)) {
+		s->attempt = 1;
+		s->t_srv = util_now_ms();
+		session_arm_timer(s);
+		return 0;
+	}
+	if (kept != NULL) {
+		/* Back to the pool it goes, under the server it belongs to. */
+		c = s->srv_conn;
+		s->srv_conn = NULL;
+		s->flags &= ~SS_F_CONNECTED;
+		atomic_fetch_sub_explicit(&kept->cur_conns, 1,
+		    memory_order_relaxed);
+		if (backend_pool_put(s->w, kept, c) < 0)
+			conn_free(c);
+	}
 	if ((c = backend_pool_get(s->w, s->srv)) != NULL) {
 		s->attempt = 1;
 		c->cb = session_srv_io;
@@ -695,9 +723,15 @@ static int
 session_http_turn(struct session *s)
 {
 	struct http_txn *t = &s->txn;
+	int reuse;
 
 	if (t->res == HTTP_S_TUNNEL)
 		return 0;
+	/* A kept server connection that closes or speaks out of turn
+	 * between two requests is let go. */
+	if (t->res == HTTP_S_IDLE && s->srv_conn != NULL &&
+	    !session_srv_clean(s))
+		session_release_srv(s, 0);
 	if (t->res != HTTP_S_DONE) {
 		if ((s->res.flags & CH_F_SHUTR) && s->srv_conn != NULL &&
 		    t->res != HTTP_S_IDLE) {
@@ -722,12 +756,19 @@ session_http_turn(struct session *s)
 			return 0;
 	}
 	if (!(s->flags & SS_F_CLOSING)) {
-		session_release_srv(s);
 		/* A client that shut its side after pipelined requests
 		 * still gets an answer to each. */
 		if (t->req != HTTP_S_DONE || ((s->req.flags & CH_F_SHUTR) &&
-		    channel_data(&s->req) == 0))
+		    channel_data(&s->req) - s->req.fwd == 0))
 			t->flags |= TX_F_CLI_CLOSE;
+		/* A clean server connection stays with the session for its
+		 * next request; otherwise, or when the client goes, it goes
+		 * to the pool or is closed. */
+		reuse = !(t->flags & TX_F_SRV_CLOSE) && t->req == HTTP_S_DONE;
+		if (!reuse || (t->flags & TX_F_CLI_CLOSE) ||
+		    !session_srv_clean(s))
+			session_release_srv(s, reuse);
+		channel_truncate(&s->res, s->res.fwd);
 		http_log(s, s->term != NULL ? s->term : "done");
 		t->flags &= ~TX_F_HAS_REQ;
 		s->term = s->why = NULL;
