@@ -158,6 +158,8 @@ http_conn_elem(struct ist e, void *arg)
 		*flags |= HTTP_F_CONN_KEEPALIVE;
 	else if (http_ieq(e, "upgrade"))
 		*flags |= HTTP_F_CONN_UPGRADE;
+	else
+		*flags |= HTTP_F_CONN_OTHER;
 	return 0;
 }
 

@@ -30,6 +30,7 @@ enum http_body {
 #define HTTP_F_EXPECT_CONTINUE  0x0010  /* Expect: 100-continue */
 #define HTTP_F_HEAD             0x0020  /* request method is HEAD */
 #define HTTP_F_CONNECT          0x0040  /* request method is CONNECT */
+#define HTTP_F_CONN_OTHER       0x0080  /* Connection lists other fields */
 
 struct http_hdr {
 	struct ist name;

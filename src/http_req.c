@@ -89,13 +89,30 @@ http_list_has(struct ist v, struct ist name)
 int
 http_hop_by_hop(const struct http_msg *m, struct ist name, int upgrade)
 {
-	static const char *const fixed[] = { "connection", "keep-alive",
-	    "proxy-connection", "te", "upgrade" };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		if (http_ieq(name, fixed[i]))
-			return !(upgrade && i == 4);
+	/* By length first: this runs for every field of every message. */
+	switch (name.len) {
+	case 2:
+		if (http_ieq(name, "te"))
+			return 1;
+		break;
+	case 7:
+		if (http_ieq(name, "upgrade"))
+			return !upgrade;
+		break;
+	case 10:
+		if (http_ieq(name, "connection") ||
+		    http_ieq(name, "keep-alive"))
+			return 1;
+		break;
+	case 16:
+		if (http_ieq(name, "proxy-connection"))
+			return 1;
+		break;
+	}
+	if (!(m->flags & HTTP_F_CONN_OTHER))
+		return 0;
 	for (i = 0; i < m->nhdrs; i++)
 		if (http_ieq(m->hdrs[i].name, "connection") &&
 		    http_list_has(m->hdrs[i].value, name))
@@ -145,6 +162,20 @@ http_set_host(struct http_txn *t, struct ist h)
 	for (i = 0; i < n; i++)
 		t->host[i] = (char)tolower((unsigned char)h.ptr[i]);
 	t->host[n] = '\0';
+}
+
+/* "METHOD URI" for the log, cut to fit. */
+static void
+http_set_line(struct http_txn *t, const struct http_msg *m)
+{
+	struct http_out o = { t->line, 0, sizeof(t->line) - 1, 0 };
+	size_t room;
+
+	http_out_add(&o, m->method.ptr, m->method.len);
+	http_out_add(&o, " ", 1);
+	room = o.size - o.len;
+	http_out_add(&o, m->uri.ptr, m->uri.len < room ? m->uri.len : room);
+	t->line[o.len] = '\0';
 }
 
 /* What the conditions of one request look at. */
@@ -408,8 +439,7 @@ http_req_head(struct session *s)
 	t->t_hdr = util_now_ms();
 	t->version = m->version;
 	t->req_flags = m->flags;
-	snprintf(t->line, sizeof(t->line), "%.*s %.*s", (int)m->method.len,
-	    m->method.ptr, (int)m->uri.len, m->uri.ptr);
+	http_set_line(t, m);
 	path = http_path(m->uri, &authority);
 	v.target = path;
 	v.authority = authority;

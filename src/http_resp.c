@@ -32,11 +32,13 @@ http_resp_rewrite(struct session *s, const struct http_msg *m,
 	struct http_txn *t = &s->txn;
 	const struct http_hdr *h;
 	int hsts = fe->hsts != NULL && s->cli->xprt != &xprt_raw;
-	char line[32];
+	char line[] = "HTTP/1.1 000 ";
 	unsigned int i;
 
-	snprintf(line, sizeof(line), "HTTP/1.1 %03u ", m->status);
-	http_out_str(o, line);
+	line[9] = (char)('0' + m->status / 100 % 10);
+	line[10] = (char)('0' + m->status / 10 % 10);
+	line[11] = (char)('0' + m->status % 10);
+	http_out_add(o, line, sizeof(line) - 1);
 	http_out_add(o, m->reason.ptr, m->reason.len);
 	http_out_str(o, "\r\n");
 	for (i = 0; i < m->nhdrs; i++) {

@@ -37,6 +37,12 @@ log_set_quiet(int quiet)
 	log_quiet = quiet;
 }
 
+int
+log_wants(int prio)
+{
+	return !log_quiet || prio <= LOG_WARNING;
+}
+
 static void
 log_vmsg(int prio, const char *fmt, va_list ap, int err)
 {
@@ -46,7 +52,7 @@ log_vmsg(int prio, const char *fmt, va_list ap, int err)
 	size_t n;
 	int r;
 
-	if (log_quiet && prio > LOG_WARNING)
+	if (!log_wants(prio))
 		return;
 	if (log_to_syslog) {
 		r = vsnprintf(line, sizeof(line), fmt, ap);

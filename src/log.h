@@ -8,6 +8,9 @@
 /* Where messages go; set once at start, before the workers run. */
 void log_init(int to_syslog, int facility, const char *ident);
 void log_set_quiet(int quiet);
+/* Whether a message of <prio> goes anywhere: callers with costly
+ * arguments (addresses to format) ask first. */
+int log_wants(int prio);
 
 void log_msg(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -113,6 +113,8 @@ http_log(struct session *s, const char *term)
 	if (t->status >= 100 && t->status < 600)
 		atomic_fetch_add_explicit(&s->fe->http_class[t->status / 100],
 		    1, memory_order_relaxed);
+	if (!log_wants(LOG_INFO))
+		return;
 	if (s->fe->cfg->log_format != NULL) {
 		http_log_format(s, s->fe->cfg->log_format, term);
 		return;

@@ -69,7 +69,8 @@ session_close(struct session *s, const char *term)
 				s->txn.why = s->why;
 			http_log(s, s->term);
 		}
-	} else log_info("%s fe=%s be=%s/%s%s%s in=%" PRIu64 " out=%" PRIu64
+	} else if (log_wants(LOG_INFO))
+		log_info("%s fe=%s be=%s/%s%s%s in=%" PRIu64 " out=%" PRIu64
 	    " dur=%" PRIu64 "ms end=%s%s%s",
 	    util_addr_str(&s->cli->peer.sa, addr, sizeof(addr)),
 	    s->fe->cfg->name, s->be != NULL ? s->be->cfg->name : "-",
