@@ -149,6 +149,9 @@ START_TEST(req_connection_flags)
 	    HTTP_F_UPGRADE | HTTP_F_EXPECT_CONTINUE);
 	ck_assert_int_eq(req("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), HTTP_P_DONE);
 	ck_assert_uint_eq(m.flags, HTTP_F_HEAD | HTTP_F_CONN_CLOSE);
+	/* Connection naming other fields: those are hop-by-hop too. */
+	ck_assert_int_eq(req("GET / HTTP/1.1\r\nHost: x\r\nConnection: close, X-Hop\r\n\r\n"), HTTP_P_DONE);
+	ck_assert_uint_eq(m.flags, HTTP_F_CONN_CLOSE | HTTP_F_CONN_OTHER);
 }
 END_TEST
 
@@ -162,6 +165,10 @@ START_TEST(req_limits)
 	ck_assert_int_eq(http_parse_request(big, 200, &lim, &m), HTTP_P_MORE);
 	memcpy(big, "GET / HTTP/1.1\r\nHost: x\r\nA: ", 28);
 	ck_assert_int_eq(http_parse_request(big, 1025, &lim, &m), 431);
+	/* Still incomplete with the buffer at the limit: it cannot fit. */
+	ck_assert_int_eq(http_parse_request(big, lim.max_head, &lim, &m), 431);
+	ck_assert_int_eq(http_parse_request(big, lim.max_head - 1, &lim, &m),
+	    HTTP_P_MORE);
 	ck_assert_int_eq(req("GET / HTTP/1.1\r\nHost: x\r\n1: a\r\n2: a\r\n3: a\r\n4: a\r\n5: a\r\n6: a\r\n7: a\r\n8: a\r\n9: a\r\n10: a\r\n\r\n"), 431);
 	ck_assert_str_eq(m.why, "too many header fields");
 	ck_assert_int_eq(req("GET / HTTP/1.1\r\nHost: x\r\n1: a\r\n2: a\r\n3: a\r\n4: a\r\n5: a\r\n6: a\r\n7: a\r\n8: a\r\n\r\n"), HTTP_P_DONE);
