@@ -15,37 +15,8 @@
 # then gatehouse's ratio to each peer. On two shared cores the load
 # generator is often the bottleneck: compare the CPU figures.
 # Usage: bench/http.sh [ROUNDS]   (GATEHOUSE=path/to/gatehouse)
-set -eu
-ROUNDS=${1:-3}
-HERE=$(cd "$(dirname "$0")" && pwd)
-GH=${GATEHOUSE:-$HERE/../gatehouse}
-DUR=${DUR:-5}
-HS_N=${HS_N:-2000}
-
-for p in nginx haproxy wrk ab taskset; do
-	command -v "$p" >/dev/null || {
-		echo "bench: needs $p (apt-get install nginx-light haproxy wrk apache2-utils util-linux)" >&2
-		exit 1
-	}
-done
-[ -x "$GH" ] || { echo "bench: no gatehouse binary at $GH" >&2; exit 1; }
-
-W=$(mktemp -d)
-chmod 755 "$W"   # nginx workers run as nobody
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$W"
-}
-trap cleanup EXIT
-
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$W/key.pem" -out "$W/crt.pem" -days 7 -subj /CN=localhost \
-    2>/dev/null
-cat "$W/crt.pem" "$W/key.pem" >"$W/site.pem"
-mkdir -p "$W/www"
-head -c 1024 /dev/zero | tr '\0' a >"$W/www/index.html"
+NEEDS="nginx haproxy wrk ab taskset"
+. "$(dirname "$0")/lib.sh"
 
 BE_PORT=19080 GH_PORT=19443 HAP_PORT=19444 NGX_PORT=19445
 cat >"$W/backend.conf" <<CONF
@@ -113,10 +84,6 @@ backend b
     server s 127.0.0.1:$BE_PORT
 CONF
 
-start() { # start NAME CMD...
-	"${@:2}" >"$W/$1.log" 2>&1 &
-	PIDS="$PIDS $!"
-}
 start backend taskset -c 1 nginx -c "$W/backend.conf"
 start gatehouse taskset -c 0 "$GH" -f "$W/gh.conf"
 start haproxy taskset -c 0 haproxy -f "$W/haproxy.cfg" -db
@@ -125,8 +92,9 @@ sleep 1
 PROXIES="gatehouse haproxy nginx"
 port_of() { case $1 in gatehouse) echo $GH_PORT ;; haproxy) echo $HAP_PORT ;; nginx) echo $NGX_PORT ;; esac; }
 for p in $PROXIES; do
-	curl -sfk "https://127.0.0.1:$(port_of $p)/index.html" >/dev/null ||
-	    { echo "bench: $p does not answer"; cat "$W/$p.log"; exit 1; }
+	# The whole file, or something else holds a port.
+	[ "$(curl -sfk "https://127.0.0.1:$(port_of $p)/index.html" | wc -c)" = 1024 ] ||
+	    { echo "bench: $p does not answer"; cat "$W/$p.log" "$W"/*.err; exit 1; }
 done
 PID_gatehouse=$(pgrep -f "gatehouse -f $W/gh.conf")
 PID_haproxy=$(pgrep -f "haproxy -f $W/haproxy.cfg" | tail -n 1)
@@ -141,7 +109,6 @@ cpu() { # the proxy's processes' utime+stime, in ticks
 	for q in $list; do awk '{print $14 + $15}' "/proc/$q/stat"; done |
 	    awk '{s += $1} END {print s}'
 }
-HZ=$(getconf CLK_TCK)
 
 # Each measure prints its figures; failures and non-2xx are warned about.
 m_hs() {
@@ -167,7 +134,6 @@ m_ka() {
 	    /^Requests\/sec/ { r = $2 }
 	    END { printf "%.0f %.2f %.1f\n", r, p99, c * 1e6 / hz / (r * d) }'
 }
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 declare -A R
 for round in $(seq 1 "$ROUNDS"); do

@@ -16,38 +16,9 @@
 # generator is often the bottleneck: the CPU-per-operation figures are the
 # ones to compare.
 # Usage: bench/run.sh [ROUNDS]   (GATEHOUSE=path/to/gatehouse)
-set -eu
-ROUNDS=${1:-3}
-HERE=$(cd "$(dirname "$0")" && pwd)
-GH=${GATEHOUSE:-$HERE/../gatehouse}
-DUR=${DUR:-5}
-HS_N=${HS_N:-2000}
+NEEDS="nginx haproxy hitch wrk ab python3 taskset"
+. "$(dirname "$0")/lib.sh"
 IDLE_N=${IDLE_N:-1000}
-
-for p in nginx haproxy hitch wrk ab python3 taskset; do
-	command -v "$p" >/dev/null || {
-		echo "bench: needs $p (apt-get install nginx-light haproxy hitch wrk apache2-utils python3 util-linux)" >&2
-		exit 1
-	}
-done
-[ -x "$GH" ] || { echo "bench: no gatehouse binary at $GH" >&2; exit 1; }
-
-W=$(mktemp -d)
-chmod 755 "$W"   # nginx workers and hitch run as nobody
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$W"
-}
-trap cleanup EXIT
-
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$W/key.pem" -out "$W/crt.pem" -days 7 -subj /CN=localhost \
-    2>/dev/null
-cat "$W/crt.pem" "$W/key.pem" >"$W/site.pem"
-mkdir -p "$W/www"
-head -c 1024 /dev/zero | tr '\0' a >"$W/www/index.html"
 head -c 1048576 /dev/urandom >"$W/www/1m"
 
 NGINX_PORT=18080 GH_PORT=18443 HAP_PORT=18444 HITCH_PORT=18445
@@ -79,11 +50,6 @@ backend b
     server s 127.0.0.1:$NGINX_PORT
 CONF
 
-start() { # start NAME CMD...
-	"${@:2}" >"$W/$1.log" 2>&1 &
-	PIDS="$PIDS $!"
-	eval "PID_$1=$!"
-}
 start nginx taskset -c 1 nginx -c "$W/nginx.conf"
 start gatehouse taskset -c 0 "$GH" --bind 127.0.0.1:$GH_PORT \
     --cert "$W/site.pem" --backend 127.0.0.1:$NGINX_PORT --workers 1
@@ -95,8 +61,9 @@ sleep 1
 PROXIES="gatehouse haproxy hitch"
 port_of() { case $1 in gatehouse) echo $GH_PORT ;; haproxy) echo $HAP_PORT ;; hitch) echo $HITCH_PORT ;; esac; }
 for p in $PROXIES; do
-	curl -sfk "https://127.0.0.1:$(port_of $p)/" >/dev/null ||
-	    { echo "bench: $p does not answer"; cat "$W/$p.log"; exit 1; }
+	# The whole file, or something else holds a port.
+	[ "$(curl -sfk "https://127.0.0.1:$(port_of $p)/" | wc -c)" = 1024 ] ||
+	    { echo "bench: $p does not answer"; cat "$W/$p.log" "$W"/*.err; exit 1; }
 done
 PID_hitch=$(pgrep -f "hitch --frontend=\[127.0.0.1\]:$HITCH_PORT" | tail -n 1)
 PID_gatehouse=$(pgrep -f "gatehouse --bind 127.0.0.1:$GH_PORT")
@@ -118,7 +85,6 @@ rss() { # KiB, all the proxy's processes
 		awk '/^VmRSS/ {print $2}' "/proc/$q/status"
 	done | awk '{s += $1} END {print s}'
 }
-HZ=$(getconf CLK_TCK)
 
 # Each measure prints "rate cpu_us_per_op".
 m_hs() {
@@ -156,14 +122,16 @@ for i in range(n):
     s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
     got = 0
     while got < 1024:
-        got += len(s.recv(65536))
+        d = s.recv(65536)
+        if not d:
+            sys.exit("bench: idle connection %d closed early" % i)
+        got += len(d)
     conns.append(s)
 time.sleep(1)
 open(ready, "w").close()
 time.sleep(3)
 PY
 }
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 declare -A R
 for round in $(seq 1 "$ROUNDS"); do
