@@ -42,7 +42,6 @@ enum http_state {
 #define TX_F_UPGRADE    0x0004  /* the request asks for an Upgrade */
 #define TX_F_RES_SENT   0x0008  /* response bytes were let through: no
                                    error response can follow */
-#define TX_F_REPLIED    0x0010  /* the response is gatehouse's own */
 #define TX_F_HAS_REQ    0x0020  /* a request began: log it at the end */
 
 /* One request and its response. Reset for each request of a connection;
@@ -61,7 +60,8 @@ struct http_txn {
 	                                   scratch until the reply is made */
 	unsigned int nreq;              /* requests on this connection */
 	uint64_t t_req;                 /* first byte of the request (ms) */
-	uint64_t t_hdr;                 /* request header complete */
+	size_t req_seen, res_seen;      /* header bytes already found not
+	                                   whole (http_head_whole) */
 	uint64_t t_res;                 /* response header let through */
 	uint64_t res_bytes;             /* response bytes let through */
 	char line[160];                 /* "METHOD URI" for the log, cut */
@@ -87,6 +87,12 @@ enum an_ret http_resp_analyze(struct session *s);
  * AN_DONE at the end of the body, AN_ERROR (with *why) for a bad chunk. */
 enum an_ret http_body(struct channel *ch, enum http_state *st,
     uint64_t *left, struct http_chunk *c, uint64_t *count, const char **why);
+
+/* Whether the header block at <p> (<len> bytes, of which <*seen> were
+ * already found not whole) is worth parsing again: only a new LF can end
+ * it, or reaching <max> make it too large. So a client that sends its
+ * header a byte at a time does not cost a whole parse per byte. */
+int http_head_whole(const char *p, size_t len, size_t *seen, size_t max);
 
 /* Building a header block in the worker's scratch buffer; a block that
  * does not fit sets <full>. */

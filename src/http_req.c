@@ -164,6 +164,16 @@ http_set_host(struct http_txn *t, struct ist h)
 	t->host[n] = '\0';
 }
 
+int
+http_head_whole(const char *p, size_t len, size_t *seen, size_t max)
+{
+	int whole = len >= max || (len > *seen &&
+	    memchr(p + *seen, '\n', len - *seen) != NULL);
+
+	*seen = len;
+	return whole;
+}
+
 /* "METHOD URI" for the log, cut to fit. */
 static void
 http_set_line(struct http_txn *t, const struct http_msg *m)
@@ -431,12 +441,15 @@ http_req_head(struct session *s)
 		t->flags |= TX_F_HAS_REQ;
 		t->t_req = util_now_ms();
 	}
+	if (!http_head_whole(channel_head(ch) + ch->fwd, avail, &t->req_seen,
+	    lim.max_head))
+		return AN_MORE;
 	rc = http_parse_request(channel_head(ch) + ch->fwd, avail, &lim, m);
 	if (rc == HTTP_P_MORE)
 		return AN_MORE;
+	t->req_seen = 0;
 	if (rc != HTTP_P_DONE)
 		return http_req_fail(t, (unsigned int)rc, m->why);
-	t->t_hdr = util_now_ms();
 	t->version = m->version;
 	t->req_flags = m->flags;
 	http_set_line(t, m);

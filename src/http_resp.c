@@ -79,12 +79,15 @@ http_resp_head(struct session *s)
 	int rc;
 
 	for (;;) {
-		if (ch->buf.data == ch->fwd)
+		if (ch->buf.data == ch->fwd ||
+		    !http_head_whole(channel_head(ch) + ch->fwd,
+		    ch->buf.data - ch->fwd, &t->res_seen, lim.max_head))
 			return AN_MORE;
 		rc = http_parse_response(channel_head(ch) + ch->fwd,
 		    ch->buf.data - ch->fwd, &lim, t->req_flags, m);
 		if (rc == HTTP_P_MORE)
 			return AN_MORE;
+		t->res_seen = 0;
 		if (rc != HTTP_P_DONE)
 			return http_resp_fail(t, m->why);
 		if (m->status == 101) {
@@ -249,8 +252,7 @@ http_reply(struct session *s)
 	ch->fwd += o.len;
 	t->res_bytes += o.len;
 	t->location.len = 0;
-	t->flags |= TX_F_REPLIED | TX_F_RES_SENT | TX_F_CLI_CLOSE |
-	    TX_F_SRV_CLOSE;
+	t->flags |= TX_F_RES_SENT | TX_F_CLI_CLOSE | TX_F_SRV_CLOSE;
 	t->res = HTTP_S_DONE;
 	atomic_fetch_add_explicit(&s->fe->http_own, 1, memory_order_relaxed);
 	return 0;
