@@ -1450,6 +1450,19 @@ cfg_read_errorfile(const struct cfg *c, const struct cfg_frontend *fe,
 	return 0;
 }
 
+/* Whether the comma separated <list> holds <word>. */
+static int
+cfg_list_has(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = list; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 /* The first mode http keyword a mode tcp frontend holds, or NULL. */
 static const char *
 cfg_http_only(const struct cfg_frontend *fe)
@@ -1477,6 +1490,13 @@ cfg_finish_frontend(struct cfg *c, struct cfg_frontend *fe, char *err,
 	if (fe->mode == CFG_MODE_TCP && (kw = cfg_http_only(fe)) != NULL)
 		return cfg_errat(err, errlen, fe->file, fe->line,
 		    "frontend '%s': '%s' needs mode http", fe->name, kw);
+	/* A client offered h2 would speak HTTP/2 to an HTTP/1.x reader. */
+	for (i = 0; i < fe->nbinds && fe->mode == CFG_MODE_HTTP; i++)
+		if (fe->binds[i].alpn != NULL &&
+		    cfg_list_has(fe->binds[i].alpn, "h2"))
+			return cfg_errat(err, errlen, fe->binds[i].file,
+			    fe->binds[i].line, "bind '%s': alpn offers h2, but "
+			    "mode http speaks HTTP/1.x only", fe->binds[i].text);
 	/* In mode http a request no rule routes gets 404. */
 	if (fe->default_backend_name == NULL && (fe->mode == CFG_MODE_TCP ||
 	    fe->nroutes == 0))

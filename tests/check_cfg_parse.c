@@ -1251,6 +1251,13 @@ START_TEST(http_errors)
 	    "frontend 'f': 'use-backend' needs mode http");
 	ck_fails("global\n    http-max-headers 129\n" MIN, "t.conf:2: "
 	    "http-max-headers: '129' is out of range 1..128");
+	ck_fails(fmt("frontend f\n    mode http\n    bind 127.0.0.1:1 cert %s "
+	    "alpn http/1.1,h2\n    default-backend b\n" HTTP_BE, cert_path),
+	    "t.conf:3: bind '127.0.0.1:1': alpn offers h2, but mode http "
+	    "speaks HTTP/1.x only");
+	cfg_free(ck_loads(fmt("frontend f\n    mode http\n    bind 127.0.0.1:1 "
+	    "cert %s alpn h2c,http/1.1\n    default-backend b\n" HTTP_BE,
+	    cert_path)));
 }
 END_TEST
 
