@@ -106,6 +106,12 @@ void http_out_add(struct http_out *o, const char *s, size_t n);
 void http_out_str(struct http_out *o, const char *s);
 void http_out_field(struct http_out *o, struct ist name, struct ist value);
 
+/* Writes <h> when it is a Content-Length of a message that repeats it
+ * (HTTP_F_CL_LIST): once, with one value, whatever the other fields say.
+ * Returns 1 when <h> was such a field (written or dropped), else 0. */
+int http_out_cl(struct http_out *o, const struct http_msg *m,
+    const struct http_hdr *h, int *done);
+
 /* Whether <name> is a hop-by-hop field of <m>: a fixed one, or one its
  * Connection field lists. Upgrade is not, when <upgrade> is set. */
 int http_hop_by_hop(const struct http_msg *m, struct ist name, int upgrade);

@@ -11,7 +11,7 @@
  *  - Transfer-Encoding must end in chunked, once (requests; a response
  *    whose final coding is not chunked is read until close), and is an
  *    error in HTTP/1.0;
- *  - HTTP/1.1 requests carry exactly one Host;
+ *  - HTTP/1.1 requests carry exactly one Host, and a valid one;
  *  - versions other than 1.0 and 1.1 get 505; CONNECT gets 501.
  * Each error sets m->why. */
 #include <string.h>
@@ -100,9 +100,46 @@ http_list(struct ist v, int (*fn)(struct ist, void *), void *arg)
 	return 0;
 }
 
+/* A Host value is uri-host [ ":" port ] (RFC 9110 7.2): reg-name or IP
+ * characters, brackets for IPv6, digits after the last colon outside
+ * them. Anything else (spaces, '/', '@', '?') could be read as another
+ * host by some server. */
+static int
+http_host_ok(struct ist v)
+{
+	static const char extra[] = "-._~%!$&'()*+,;=";
+	size_t i, colon = v.len;
+	int v6 = v.len > 0 && v.ptr[0] == '[';
+
+	for (i = v6; i < v.len; i++) {
+		unsigned char c = (unsigned char)v.ptr[i];
+
+		if (c == ']' && v6) {
+			v6 = 0;
+			continue;
+		}
+		if (c == ':') {
+			if (!v6)
+				colon = i;
+			continue;
+		}
+		if (c == '\0' || !((c >= '0' && c <= '9') ||
+		    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    strchr(extra, c) != NULL))
+			return 0;
+	}
+	if (v6)
+		return 0;
+	for (i = colon + 1; i < v.len; i++)
+		if (v.ptr[i] < '0' || v.ptr[i] > '9')
+			return 0;
+	return 1;
+}
+
 struct http_cl {
 	uint64_t value;
 	int seen;
+	unsigned int n;         /* values seen, in all fields */
 };
 
 static int
@@ -123,6 +160,7 @@ http_cl_elem(struct ist e, void *arg)
 		return 1;
 	cl->value = v;
 	cl->seen = 1;
+	cl->n++;
 	return 0;
 }
 
@@ -169,7 +207,7 @@ static int
 http_parse_fields(const char *buf, size_t len, size_t p,
     const struct http_limits *lim, struct http_msg *m, int is_req)
 {
-	struct http_cl cl = { 0, 0 };
+	struct http_cl cl = { 0, 0, 0 };
 	struct http_te te = { 0, 0 };
 	unsigned int nhost = 0, i;
 	int has_te = 0, has_cl = 0;
@@ -226,8 +264,11 @@ http_parse_fields(const char *buf, size_t len, size_t p,
 			if (http_list(h->value, http_te_elem, &te) != 0)
 				return http_fail(m, 400,
 				    "bad Transfer-Encoding");
-		} else if (http_ieq(h->name, "host"))
+		} else if (http_ieq(h->name, "host")) {
 			nhost++;
+			if (!http_host_ok(h->value))
+				return http_fail(m, 400, "bad Host");
+		}
 		else if (http_ieq(h->name, "connection"))
 			http_list(h->value, http_conn_elem, &m->flags);
 		else if (http_ieq(h->name, "upgrade"))
@@ -254,6 +295,8 @@ http_parse_fields(const char *buf, size_t len, size_t p,
 	else if (has_te)
 		m->body = HTTP_BODY_CLOSE;
 	else if (has_cl) {
+		if (cl.n > 1)
+			m->flags |= HTTP_F_CL_LIST;
 		m->length = cl.value;
 		m->body = cl.value > 0 ? HTTP_BODY_LENGTH : HTTP_BODY_NONE;
 	} else

@@ -31,6 +31,8 @@ enum http_body {
 #define HTTP_F_HEAD             0x0020  /* request method is HEAD */
 #define HTTP_F_CONNECT          0x0040  /* request method is CONNECT */
 #define HTTP_F_CONN_OTHER       0x0080  /* Connection lists other fields */
+#define HTTP_F_CL_LIST          0x0100  /* Content-Length repeated or a list
+                                           (of equal values): to normalise */
 
 struct http_hdr {
 	struct ist name;

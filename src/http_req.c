@@ -87,6 +87,27 @@ http_list_has(struct ist v, struct ist name)
 }
 
 int
+http_out_cl(struct http_out *o, const struct http_msg *m,
+    const struct http_hdr *h, int *done)
+{
+	const char *comma;
+	struct ist v = h->value;
+
+	if (!(m->flags & HTTP_F_CL_LIST) || !http_ieq(h->name, "content-length"))
+		return 0;
+	if ((*done)++ == 0) {
+		/* All values are equal (the parser checked): keep the first. */
+		if ((comma = memchr(v.ptr, ',', v.len)) != NULL)
+			v.len = (size_t)(comma - v.ptr);
+		while (v.len > 0 && (v.ptr[v.len - 1] == ' ' ||
+		    v.ptr[v.len - 1] == '\t'))
+			v.len--;
+		http_out_field(o, h->name, v);
+	}
+	return 1;
+}
+
+int
 http_hop_by_hop(const struct http_msg *m, struct ist name, int upgrade)
 {
 	unsigned int i;
@@ -299,7 +320,7 @@ http_req_rewrite(struct session *s, const struct http_msg *m,
 	const struct http_hdr *h;
 	const char *proto = v->tls ? "https" : "http";
 	char addr[UTIL_ADDRSTRLEN];
-	int upgrade = s->txn.flags & TX_F_UPGRADE, xff = 0;
+	int upgrade = s->txn.flags & TX_F_UPGRADE, xff = 0, cl = 0;
 	unsigned int i;
 
 	util_addr_ip(&s->cli->peer.sa, addr, sizeof(addr));
@@ -320,7 +341,8 @@ http_req_rewrite(struct session *s, const struct http_msg *m,
 		    http_hop_by_hop(m, h->name, upgrade) ||
 		    http_ieq(h->name, "x-forwarded-proto") ||
 		    http_ieq(h->name, "x-forwarded-for") ||
-		    http_rules_drop(fe->req_rules, fe->nreq_rules, h->name, v))
+		    http_rules_drop(fe->req_rules, fe->nreq_rules, h->name, v) ||
+		    http_out_cl(o, m, h, &cl))
 			continue;
 		http_out_field(o, h->name, h->value);
 	}

@@ -34,6 +34,7 @@ http_resp_rewrite(struct session *s, const struct http_msg *m,
 	int hsts = fe->hsts != NULL && s->cli->xprt != &xprt_raw;
 	char line[] = "HTTP/1.1 000 ";
 	unsigned int i;
+	int cl = 0;
 
 	line[9] = (char)('0' + m->status / 100 % 10);
 	line[10] = (char)('0' + m->status / 10 % 10);
@@ -47,7 +48,7 @@ http_resp_rewrite(struct session *s, const struct http_msg *m,
 		    http_rules_drop(fe->res_rules, fe->nres_rules, h->name,
 		    NULL) || (hsts && h->name.len == 25 &&
 		    strncasecmp(h->name.ptr, "strict-transport-security",
-		    25) == 0))
+		    25) == 0) || http_out_cl(o, m, h, &cl))
 			continue;
 		http_out_field(o, h->name, h->value);
 	}

@@ -107,6 +107,16 @@ START_TEST(req_host)
 	ck_assert_str_eq(m.why, "no Host");
 	ck_assert_int_eq(req("GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n"), 400);
 	ck_assert_str_eq(m.why, "more than one Host");
+	/* Values another server could read as a different host. */
+	ck_assert_int_eq(req("GET / HTTP/1.1\r\nHost: a b\r\n\r\n"), 400);
+	ck_assert_str_eq(m.why, "bad Host");
+	ck_assert_int_eq(req("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n"), 400);
+	ck_assert_int_eq(req("GET / HTTP/1.1\r\nHost: u@a\r\n\r\n"), 400);
+	ck_assert_int_eq(req("GET / HTTP/1.1\r\nHost: a:8x\r\n\r\n"), 400);
+	ck_assert_int_eq(req("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n"), 400);
+	ck_assert_int_eq(req("GET / HTTP/1.1\r\nHost: [::1]:443\r\n\r\n"), HTTP_P_DONE);
+	ck_assert_int_eq(req("GET / HTTP/1.1\r\nHost: a.example:8080\r\n\r\n"), HTTP_P_DONE);
+	ck_assert_int_eq(req("GET / HTTP/1.1\r\nHost: \r\n\r\n"), HTTP_P_DONE);
 }
 END_TEST
 

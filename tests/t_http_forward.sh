@@ -57,6 +57,13 @@ printf 'GET /r2?q=1 HTTP/1.1\nHost: abs.example:81\n' | diff - "$TMP/fwd" >&2 ||
 grep -q 'Host: wrong' "$TMP/web.rec" && fail "the conflicting Host went on"
 echo "ok: absolute-form normalised, leading empty lines skipped"
 
+# Repeated equal Content-Lengths go on as one, with one value.
+printf 'POST /r3 HTTP/1.1\r\nHost: a\r\nContent-Length: 3, 3\r\nContent-Length: 3\r\n\r\nabc' |
+    raw "127.0.0.1:$P" | status | grep -q 200 || fail "repeated Content-Length"
+[ "$(awk '/POST \/r3/,/^\r$/' "$TMP/web.rec" | tr -d '\r' | grep -i '^content-length')" = "Content-Length: 3" ] ||
+    fail "Content-Length not normalised: $(awk '/POST \/r3/,/^\r$/' "$TMP/web.rec")"
+echo "ok: repeated Content-Length normalised"
+
 # The response as the client receives it.
 out=$(printf 'GET /hop HTTP/1.1\r\nHost: a\r\n\r\n' | raw --tls --wait 2 "127.0.0.1:$PT" | tr -d '\r')
 for f in "Keep-Alive" "X-Secret" "X-Powered-By" "Connection: X-Secret" "max-age=1" "Server: py"; do
