@@ -121,8 +121,10 @@ http_resp_head(struct session *s)
 	    (m->flags & HTTP_F_CONN_CLOSE) || m->body == HTTP_BODY_CLOSE)
 		t->flags |= TX_F_SRV_CLOSE;
 	/* A body read until close can only end the same way; a request
-	 * still arriving cannot be followed by another one. */
-	if (m->body == HTTP_BODY_CLOSE || t->req != HTTP_S_DONE)
+	 * still arriving cannot be followed by another one; a stopping
+	 * worker takes no more. */
+	if (m->body == HTTP_BODY_CLOSE || t->req != HTTP_S_DONE ||
+	    s->w->stopping)
 		t->flags |= TX_F_CLI_CLOSE;
 	http_resp_rewrite(s, m, &o);
 	if (o.full || channel_replace(ch, ch->fwd, m->head_len, o.p,

@@ -774,7 +774,7 @@ session_http_turn(struct session *s)
 		t->flags &= ~TX_F_HAS_REQ;
 		s->term = s->why = NULL;
 		s->t_idle = util_now_ms();
-		if (!(t->flags & TX_F_CLI_CLOSE)) {
+		if (!(t->flags & TX_F_CLI_CLOSE) && !s->w->stopping) {
 			t->nreq++;
 			http_txn_reset(t);
 			session_arm_timer(s);
@@ -799,6 +799,21 @@ session_http_turn(struct session *s)
 		return -1;
 	}
 	return 0;
+}
+
+void
+session_stop_idle(struct worker *w)
+{
+	struct list *e, *next;
+	struct session *s;
+
+	for (e = w->sessions.next; e != &w->sessions; e = next) {
+		next = e->next;
+		s = container_of(e, struct session, list);
+		if ((s->flags & SS_F_HTTP) && !(s->flags & SS_F_CLOSING) &&
+		    s->txn.req == HTTP_S_HDR && !(s->txn.flags & TX_F_HAS_REQ))
+			session_close(s, "shutdown");
+	}
 }
 
 int

@@ -58,6 +58,10 @@ struct session {
  * it has already ended), or -ENOMEM and the caller still does. */
 int session_new(struct worker *w, struct frontend *fe, struct conn *cli);
 
+/* At shutdown: ends the mode http sessions waiting for a next request
+ * (the others close after their current response). */
+void session_stop_idle(struct worker *w);
+
 /* Ends <s> at once: closes both connections, logs, frees. */
 void session_close(struct session *s, const char *term);
 

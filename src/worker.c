@@ -76,6 +76,7 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	w->stopping = 1;
 	backend_pool_flush(w);
+	session_stop_idle(w);
 	for (e = w->listeners.next; e != &w->listeners; e = e->next)
 		listener_close(container_of(e, struct listener, list));
 	evtimer_del(&w->resume_ev);

@@ -70,8 +70,19 @@ grep -q '"GET /bad/silent" 502 .*server closed before responding' "$TMP/gh.log" 
 grep -q '"GET /dead" 503 .*Connection refused' "$TMP/gh.log" || fail "log 503"
 grep -q '"GET /slow/3" 504 .*end=server-timeout' "$TMP/gh.log" || fail "log 504"
 grep -q '"-" 408 .*end=http-request-timeout' "$TMP/gh.log" || fail "log 408"
+# SIGTERM: a keep-alive client idle between requests (keep-alive timeout
+# 5s, grace 30s) does not hold the exit; it is closed at once.
+printf 'GET / HTTP/1.1\r\nHost: a\r\n\r\n' | raw --keep --wait 20 "127.0.0.1:$P" >"$TMP/idle" &
+cp=$!
+wait_for grep -q 'hello from web' "$TMP/idle" || fail "idle client got no answer"
+start=$(date +%s%N)
 stop_gh
-grep -q 'frontend f: responses 1xx 0, 2xx 4, 3xx 0, 4xx 0, 5xx 6; gatehouse.s own 6' "$TMP/gh.log" ||
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$GH_RC" = 0 ] || fail "exit status $GH_RC"
+[ "$ms" -lt 3000 ] || fail "an idle keep-alive client held the exit for $ms ms"
+wait "$cp" || fail "the idle client was not closed"
+echo "ok: SIGTERM closes idle keep-alive clients, exit after $ms ms"
+grep -q 'frontend f: responses 1xx 0, 2xx 5, 3xx 0, 4xx 0, 5xx 6; gatehouse.s own 6' "$TMP/gh.log" ||
     fail "counters: $(tail -n 3 "$TMP/gh.log")"
 grep -q 'frontend slow: responses 1xx 0, 2xx 0, 3xx 0, 4xx 1, 5xx 0; gatehouse.s own 1' "$TMP/gh.log" ||
     fail "counters: $(tail -n 3 "$TMP/gh.log")"
