@@ -39,7 +39,6 @@ else:
 if not keep and not tls:
     s.shutdown(socket.SHUT_WR)
 end = time.time() + wait
-out = b""
 rc = 0
 try:
     while True:
@@ -47,10 +46,11 @@ try:
         d = s.recv(65536)
         if not d:
             break
-        out += d
+        # As it comes, so that a test can watch a connection kept open.
+        sys.stdout.buffer.write(d)
+        sys.stdout.buffer.flush()
 except (socket.timeout, TimeoutError):
     rc = 3
 except (ConnectionResetError, ssl.SSLError):
     rc = 4
-sys.stdout.buffer.write(out)
 sys.exit(rc)
