@@ -19,18 +19,7 @@ NEEDS="nginx haproxy wrk ab taskset"
 . "$(dirname "$0")/lib.sh"
 
 BE_PORT=19080 GH_PORT=19443 HAP_PORT=19444 NGX_PORT=19445
-cat >"$W/backend.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $W/backend.pid;
-error_log $W/backend.err;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    server { listen 127.0.0.1:$BE_PORT; root $W/www; }
-}
-CONF
+nginx_conf backend $BE_PORT
 cat >"$W/proxy.conf" <<CONF
 worker_processes 1;
 daemon off;

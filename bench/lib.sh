@@ -34,6 +34,23 @@ cat "$W/crt.pem" "$W/key.pem" >"$W/site.pem"
 mkdir -p "$W/www"
 head -c 1024 /dev/zero | tr '\0' a >"$W/www/index.html"
 
+# nginx_conf NAME PORT: $W/NAME.conf, one nginx worker serving $W/www
+# on PORT: the backend every proxy is measured in front of.
+nginx_conf() {
+	cat >"$W/$1.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $W/$1.pid;
+error_log $W/$1.err;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    server { listen 127.0.0.1:$2; root $W/www; }
+}
+CONF
+}
+
 start() { # start NAME CMD...: in the background, logging to $W/NAME.log
 	"${@:2}" >"$W/$1.log" 2>&1 &
 	PIDS="$PIDS $!"

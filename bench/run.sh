@@ -22,18 +22,7 @@ IDLE_N=${IDLE_N:-1000}
 head -c 1048576 /dev/urandom >"$W/www/1m"
 
 NGINX_PORT=18080 GH_PORT=18443 HAP_PORT=18444 HITCH_PORT=18445
-cat >"$W/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $W/nginx.pid;
-error_log $W/nginx.err;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    server { listen 127.0.0.1:$NGINX_PORT; root $W/www; }
-}
-CONF
+nginx_conf nginx $NGINX_PORT
 cat >"$W/haproxy.cfg" <<CONF
 global
     nbthread 1
