@@ -36,7 +36,7 @@ http_vchar(unsigned char c)
 	return c == '\t' || (c >= 0x20 && c != 0x7f);
 }
 
-static int
+int
 http_ieq(struct ist s, const char *lit)
 {
 	size_t n = strlen(lit);
@@ -75,7 +75,7 @@ http_line(const char *buf, size_t len, size_t p, size_t *eol)
 
 /* Splits "a, b ,c" lists: calls <fn> on each non-empty element. Returns
  * what <fn> returns when not 0, else 0. */
-static int
+int
 http_list(struct ist v, int (*fn)(struct ist, void *), void *arg)
 {
 	size_t i = 0, start, end;

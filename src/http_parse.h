@@ -74,6 +74,14 @@ int http_parse_response(const char *buf, size_t len,
     const struct http_limits *lim, unsigned int req_flags,
     struct http_msg *m);
 
+/* Whether <s> is <lit>, in any case. */
+int http_ieq(struct ist s, const char *lit);
+
+/* Calls <fn> on each non-empty element of the comma separated list <v>
+ * (whitespace around elements trimmed); returns the first non-zero
+ * value <fn> returns, else 0. */
+int http_list(struct ist v, int (*fn)(struct ist, void *), void *arg);
+
 /* The value of the first field named <name> (case-insensitive), or NULL. */
 const struct http_hdr *http_find_hdr(const struct http_msg *m,
     const char *name);

@@ -52,38 +52,14 @@ http_ist(const char *s)
 	return (struct ist){ s, s != NULL ? strlen(s) : 0 };
 }
 
+/* http_list() callback: whether an element is the name in <arg>. */
 static int
-http_ieq(struct ist a, const char *b)
+http_list_is(struct ist e, void *arg)
 {
-	return a.len == strlen(b) && strncasecmp(a.ptr, b, a.len) == 0;
-}
+	const struct ist *name = arg;
 
-/* Whether the comma separated list <v> names <name> (Connection). */
-static int
-http_list_has(struct ist v, struct ist name)
-{
-	const char *p = v.ptr, *end = v.ptr + v.len, *e;
-	struct ist tok;
-
-	while (p < end) {
-		e = memchr(p, ',', (size_t)(end - p));
-		if (e == NULL)
-			e = end;
-		tok.ptr = p;
-		tok.len = (size_t)(e - p);
-		while (tok.len > 0 && (*tok.ptr == ' ' || *tok.ptr == '\t')) {
-			tok.ptr++;
-			tok.len--;
-		}
-		while (tok.len > 0 && (tok.ptr[tok.len - 1] == ' ' ||
-		    tok.ptr[tok.len - 1] == '\t'))
-			tok.len--;
-		if (tok.len == name.len && strncasecmp(tok.ptr, name.ptr,
-		    name.len) == 0)
-			return 1;
-		p = e + 1;
-	}
-	return 0;
+	return e.len == name->len && strncasecmp(e.ptr, name->ptr,
+	    e.len) == 0;
 }
 
 int
@@ -136,7 +112,7 @@ http_hop_by_hop(const struct http_msg *m, struct ist name, int upgrade)
 		return 0;
 	for (i = 0; i < m->nhdrs; i++)
 		if (http_ieq(m->hdrs[i].name, "connection") &&
-		    http_list_has(m->hdrs[i].value, name))
+		    http_list(m->hdrs[i].value, http_list_is, &name))
 			return !(upgrade && http_ieq(name, "upgrade"));
 	return 0;
 }
@@ -557,7 +533,6 @@ http_body(struct channel *ch, enum http_state *st, uint64_t *left,
 		}
 		return AN_MORE;
 	case HTTP_S_BODY_CLOSE:
-	case HTTP_S_TUNNEL:
 		ch->fwd += avail;
 		*count += avail;
 		return AN_MORE;

@@ -8,7 +8,6 @@
  * hop-by-hop fields replaced by what this client connection does next. */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "conn.h"
 #include "http_ana.h"
@@ -46,9 +45,8 @@ http_resp_rewrite(struct session *s, const struct http_msg *m,
 		h = &m->hdrs[i];
 		if (http_hop_by_hop(m, h->name, 0) ||
 		    http_rules_drop(fe->res_rules, fe->nres_rules, h->name,
-		    NULL) || (hsts && h->name.len == 25 &&
-		    strncasecmp(h->name.ptr, "strict-transport-security",
-		    25) == 0) || http_out_cl(o, m, h, &cl))
+		    NULL) || (hsts && http_ieq(h->name,
+		    "strict-transport-security")) || http_out_cl(o, m, h, &cl))
 			continue;
 		http_out_field(o, h->name, h->value);
 	}
@@ -168,7 +166,6 @@ http_resp_analyze(struct session *s)
 	case HTTP_S_BODY_LEN:
 	case HTTP_S_BODY_CHUNKED:
 	case HTTP_S_BODY_CLOSE:
-	case HTTP_S_TUNNEL:
 		rc = http_body(&s->res, &t->res, &t->res_left, &t->res_chunk,
 		    &t->res_bytes, &why);
 		return rc == AN_ERROR ? http_resp_fail(t, why) : rc;

@@ -36,6 +36,8 @@
 
 static void session_arm_timer(struct session *s);
 static void session_release_srv(struct session *s, int reuse);
+static struct conn *session_detach_srv(struct session *s,
+    struct server *srv);
 
 /* A pipe still holding bytes cannot be reused: those are closed. */
 static void
@@ -82,9 +84,7 @@ session_close(struct session *s, const char *term)
 	if ((s->flags & SS_F_HTTP) && s->txn.res == HTTP_S_IDLE)
 		session_release_srv(s, 1);
 	if (s->srv_conn != NULL)
-		atomic_fetch_sub_explicit(&s->srv->cur_conns, 1,
-		    memory_order_relaxed);
-	conn_free(s->srv_conn);
+		conn_free(session_detach_srv(s, s->srv));
 	conn_free(s->cli);
 	s->req.buf.data = s->res.buf.data = 0;
 	channel_release(&s->req, &w->bufs);
@@ -381,9 +381,7 @@ static void
 session_connect_failed(struct session *s, int err, const char *term)
 {
 	session_log_connect_fail(s, err, term);
-	atomic_fetch_sub_explicit(&s->srv->cur_conns, 1, memory_order_relaxed);
-	conn_free(s->srv_conn);
-	s->srv_conn = NULL;
+	conn_free(session_detach_srv(s, s->srv));
 	if (session_connect(s) == 0)
 		return;
 	if (!(s->flags & SS_F_HTTP)) {
@@ -419,6 +417,29 @@ session_srv_io(struct conn *c, short what)
 	session_pump(s);
 }
 
+/* Makes <c>, a connection to s->srv, the session's server connection. */
+static void
+session_attach_srv(struct session *s, struct conn *c)
+{
+	c->cb = session_srv_io;
+	c->owner = s;
+	s->srv_conn = c;
+	atomic_fetch_add_explicit(&s->srv->cur_conns, 1, memory_order_relaxed);
+}
+
+/* Takes the server connection (to <srv>) from the session and returns
+ * it; the caller pools or closes it. */
+static struct conn *
+session_detach_srv(struct session *s, struct server *srv)
+{
+	struct conn *c = s->srv_conn;
+
+	atomic_fetch_sub_explicit(&srv->cur_conns, 1, memory_order_relaxed);
+	s->srv_conn = NULL;
+	s->flags &= ~SS_F_CONNECTED;
+	return c;
+}
+
 /* Starts a connect to the next server of the walk. Returns 0 when one is
  * under way, -1 when every server was tried (s->term says why). */
 static int
@@ -450,11 +471,7 @@ session_connect(struct session *s)
 			conn_free(c);
 			continue;
 		}
-		c->cb = session_srv_io;
-		c->owner = s;
-		s->srv_conn = c;
-		atomic_fetch_add_explicit(&s->srv->cur_conns, 1,
-		    memory_order_relaxed);
+		session_attach_srv(s, c);
 		atomic_fetch_add_explicit(&s->srv->total_conns, 1,
 		    memory_order_relaxed);
 		s->t_connect = util_now_ms();
@@ -569,14 +586,17 @@ session_timeout(evutil_socket_t fd, short what, void *arg)
 
 /* ---- mode http ---- */
 
-/* Whether the server connection can carry another request: connected,
- * everything sent, nothing received past the last response, not closed. */
+/* Whether the server connection can carry another request, as far as
+ * the server side says: connected, nothing received past the last
+ * response, not closed. (Whether the last request went out whole is the
+ * caller's to check: when a new request asks, its bytes are let through
+ * already.) */
 static int
 session_srv_clean(const struct session *s)
 {
 	const struct conn *c = s->srv_conn;
 
-	return c != NULL && (s->flags & SS_F_CONNECTED) && s->req.fwd == 0 &&
+	return c != NULL && (s->flags & SS_F_CONNECTED) &&
 	    s->res.buf.data == s->res.fwd && !(s->res.flags & CH_F_SHUTR) &&
 	    !(c->flags & (CO_F_EOF | CO_F_ERROR | CO_F_SHUTW |
 	    CO_F_OUT_PENDING));
@@ -592,10 +612,8 @@ session_release_srv(struct session *s, int reuse)
 
 	if (c == NULL)
 		return;
-	reuse = reuse && session_srv_clean(s);
-	atomic_fetch_sub_explicit(&s->srv->cur_conns, 1, memory_order_relaxed);
-	s->srv_conn = NULL;
-	s->flags &= ~SS_F_CONNECTED;
+	reuse = reuse && s->req.fwd == 0 && session_srv_clean(s);
+	session_detach_srv(s, s->srv);
 	channel_consumed(&s->req, s->req.fwd);
 	s->req.fwd = 0;
 	channel_truncate(&s->res, s->res.fwd);
@@ -654,25 +672,18 @@ session_http_connect(struct session *s)
 		return 0;
 	}
 	if (kept != NULL) {
-		/* Back to the pool it goes, under the server it belongs to. */
-		c = s->srv_conn;
-		s->srv_conn = NULL;
-		s->flags &= ~SS_F_CONNECTED;
-		atomic_fetch_sub_explicit(&kept->cur_conns, 1,
-		    memory_order_relaxed);
+		/* To the pool, under the server it belongs to; the new
+		 * request's bytes stay. */
+		c = session_detach_srv(s, kept);
 		if (backend_pool_put(s->w, kept, c) < 0)
 			conn_free(c);
 	}
 	if ((c = backend_pool_get(s->w, s->srv)) != NULL) {
 		s->attempt = 1;
-		c->cb = session_srv_io;
-		c->owner = s;
+		session_attach_srv(s, c);
 		c->flags |= CO_F_RDY_W;
-		s->srv_conn = c;
 		s->flags |= SS_F_CONNECTED;
 		s->t_srv = util_now_ms();
-		atomic_fetch_add_explicit(&s->srv->cur_conns, 1,
-		    memory_order_relaxed);
 		/* timeout server may come before the request timeout the
 		 * timer waits for. */
 		session_arm_timer(s);
@@ -765,7 +776,8 @@ session_http_turn(struct session *s)
 		/* A clean server connection stays with the session for its
 		 * next request; otherwise, or when the client goes, it goes
 		 * to the pool or is closed. */
-		reuse = !(t->flags & TX_F_SRV_CLOSE) && t->req == HTTP_S_DONE;
+		reuse = !(t->flags & TX_F_SRV_CLOSE) &&
+		    t->req == HTTP_S_DONE && s->req.fwd == 0;
 		if (!reuse || (t->flags & TX_F_CLI_CLOSE) ||
 		    !session_srv_clean(s))
 			session_release_srv(s, reuse);
