@@ -3,7 +3,10 @@
 #ifndef GH_BACKEND_H
 #define GH_BACKEND_H
 
+#include <pthread.h>
 #include <stdatomic.h>
+
+#include <openssl/ssl.h>
 
 #include "cfg.h"
 
@@ -17,13 +20,43 @@ struct server {
 	                                   idle pool in each worker */
 	atomic_uint cur_conns;          /* open connections, all workers */
 	atomic_ulong total_conns;       /* connections made since start */
+	atomic_uint served;             /* requests (http) or connections
+	                                   (tcp) in flight: maxconn, leastconn */
+	atomic_int up;                  /* 1: may take traffic */
+	atomic_uint errors;             /* consecutive live failures */
+	int swrr_cur;                   /* smooth round robin: its current
+	                                   weight (under be->lock) */
+	SSL_CTX *ssl_ctx;               /* ssl servers: built at start */
+	/* The address: set at start, replaced by re-resolution. */
+	pthread_mutex_t addr_lock;
+	struct sockaddr_storage addr;   /* addrlen 0: none yet (down) */
+	socklen_t addrlen;
+};
+
+/* A point of the consistent hash ring: the server owning the hashes from
+ * the previous point (excluded) up to this one. */
+struct backend_point {
+	uint32_t hash;
+	uint32_t srv;                   /* index in servers[] */
 };
 
 struct backend {
 	const struct cfg_backend *cfg;
 	struct server *servers;         /* one per cfg->servers entry */
 	size_t nservers;
-	atomic_uint rr_next;            /* round robin position */
+	unsigned int idx;               /* among the backends: its queue in
+	                                   each worker */
+	pthread_mutex_t lock;           /* smooth round robin state */
+	atomic_uint rr_next;            /* leastconn: where scans begin */
+	struct backend_point *ring;     /* hash algorithms, sorted by hash */
+	size_t nring;
+};
+
+/* Why backend_pick() found no server. */
+enum backend_miss {
+	BE_MISS_NONE = 0,               /* no server is up: 503 / close */
+	BE_MISS_FULL                    /* every one usable is at maxconn:
+	                                   wait in the queue */
 };
 
 /* Builds the run-time backends of <c>, one per cfg backend, in order,
@@ -36,14 +69,39 @@ void backend_free_all(struct backend *b, size_t n);
 struct backend *backend_of(struct backend *all, size_t n,
     const struct cfg_backend *cb);
 
-/* Where a session starts its round robin walk: servers are tried from
- * here, in order, one more on each failed connect. */
-unsigned int backend_rr_start(struct backend *b);
+/* Picks a server by the backend's algorithm among those up, not full and
+ * not <avoid> (the one that just failed), backups only when no other is
+ * up, and takes a slot on it (server->served). <hash> is the key's
+ * backend_hash() for the hash algorithms; NULL (no key, as a request
+ * without the field) makes them fall back to round robin. Returns the
+ * server, or NULL with the reason in <miss>. */
+struct server *backend_pick(struct backend *b, const uint32_t *hash,
+    const struct server *avoid, enum backend_miss *miss);
 
-/* The server for attempt <attempt> (0 = first) of a walk begun at <start>;
- * NULL once every server was tried. Takes no reference on the server. */
-struct server *backend_pick(struct backend *b, unsigned int start,
-    unsigned int attempt);
+/* Gives back the slot backend_pick() took. */
+void backend_release(struct server *srv);
+
+/* The 32-bit hash of the hash algorithms, exposed for tests. */
+uint32_t backend_hash(const void *key, size_t len);
+
+/* Server state, from any thread. */
+
+/* Sets whether <srv> takes traffic; logs the change with <why> ("check:
+ * connection refused") and how many servers of its backend remain up.
+ * A server going down has its pooled idle connections closed by each
+ * worker as it next looks at them. */
+void server_set_up(struct server *srv, int up, const char *why);
+
+/* Copies the server's current address into <out>; returns its length, 0
+ * when it has none (a name not resolved yet). */
+socklen_t server_addr(struct server *srv, struct sockaddr_storage *out);
+/* Replaces the address (re-resolution). */
+void server_set_addr(struct server *srv, const struct sockaddr *sa,
+    socklen_t len);
+
+/* Passive checks: live traffic reports each connect or response outcome;
+ * backend->cfg->error_limit failures in a row take the server down. */
+void server_report(struct server *srv, int ok, const char *why);
 
 /* Idle server connections (mode http keep-alive), per worker and server:
  * a connection whose response ended cleanly waits here for the next

@@ -32,6 +32,14 @@ enum cfg_log { CFG_LOG_STDERR = 0, CFG_LOG_SYSLOG, CFG_LOG_NONE };
 #define CFG_DEF_HTTP_MAX_HEADERS 100
 #define CFG_DEF_HTTP_RESERVE     1024
 #define CFG_DEF_KEEPALIVE_POOL   32
+#define CFG_DEF_RETRIES          2
+#define CFG_DEF_WEIGHT           1
+#define CFG_WEIGHT_MAX           256
+#define CFG_DEF_CHECK_INTERVAL   2000
+#define CFG_DEF_CHECK_RISE       2
+#define CFG_DEF_CHECK_FALL       3
+#define CFG_DEF_ERROR_LIMIT      10
+#define CFG_DEF_RESOLVE_INTERVAL 30000
 #define CFG_HTTP_MAX_HEADERS     128     /* the parser's hard cap */
 
 /* The range of "workers", shared by the file and --workers. */
@@ -42,6 +50,14 @@ enum cfg_log { CFG_LOG_STDERR = 0, CFG_LOG_SYSLOG, CFG_LOG_NONE };
 #define CFG_BIND_F_KEEPALIVE     0x0002  /* SO_KEEPALIVE on accepted sockets */
 #define CFG_BIND_F_ORIGDST       0x0004  /* read SO_ORIGINAL_DST (REDIRECT/TPROXY) */
 #define CFG_BIND_F_V6ONLY        0x0008  /* IPV6_V6ONLY on a [::] bind */
+#define CFG_BIND_F_ACCEPT_PROXY  0x0010  /* a PROXY v1/v2 header comes first */
+
+/* An address range: "10.0.0.0/8", "::1", "192.0.2.7". */
+struct cfg_net {
+	int family;             /* AF_INET or AF_INET6 */
+	unsigned char addr[16]; /* network byte order, host bits zero */
+	unsigned int prefix;    /* bits that must match */
+};
 
 /* One certificate of a TLS bind: a PEM file with the chain, and the key
  * either in the same file (key == NULL) or in its own file. */
@@ -60,6 +76,9 @@ struct cfg_bind {
 	char *ciphers;          /* TLS 1.2 cipher list; NULL: built-in default */
 	char *ciphersuites;     /* TLS 1.3 suites; NULL: built-in default */
 	char *alpn;             /* comma separated protocols, NULL: no ALPN */
+	struct cfg_net *proxy_from;     /* accept-proxy: the sources allowed
+	                                   to send a PROXY header; none: any */
+	size_t nproxy_from;
 	const char *file;       /* where it was declared, for messages */
 	int line;
 };
@@ -75,13 +94,69 @@ struct cfg_timeouts {
 	unsigned int http_request;      /* whole request header block */
 	unsigned int http_keepalive;    /* idle between two requests */
 	unsigned int server_idle;       /* idle pooled server connection */
+	unsigned int queue;             /* waiting for a server slot (503);
+	                                   default: the connect timeout */
 };
+
+/* Server flags. */
+#define CFG_SRV_F_BACKUP        0x0001  /* only when no other server is up */
+#define CFG_SRV_F_DISABLED      0x0002  /* never gets traffic nor checks */
+#define CFG_SRV_F_CHECK         0x0004  /* the backend's active check runs */
+#define CFG_SRV_F_SSL           0x0008  /* TLS to the server */
+#define CFG_SRV_F_PROXY_V1      0x0010  /* send-proxy */
+#define CFG_SRV_F_PROXY_V2      0x0020  /* send-proxy-v2 */
+#define CFG_SRV_F_NO_VERIFY     0x0040  /* verify none */
+#define CFG_SRV_F_SNI_CLIENT    0x0080  /* sni client: the client's name */
+#define CFG_SRV_F_RESOLVE_OPT   0x0100  /* resolve-optional: a name that
+                                           does not resolve at start is
+                                           down until it does */
 
 struct cfg_server {
 	char *name;
 	char *text;             /* the address as written: "10.0.0.1:8080" */
-	struct sockaddr_storage addr;
+	char *host;             /* a name to (re-)resolve; NULL: a literal */
+	uint16_t port;
+	struct sockaddr_storage addr;   /* addrlen 0: not resolved (yet) */
 	socklen_t addrlen;
+	unsigned int flags;     /* CFG_SRV_F_* */
+	unsigned int weight;    /* 0..CFG_WEIGHT_MAX; 0: no new traffic */
+	unsigned int maxconn;   /* requests (http) or connections (tcp) at
+	                           once; 0: no limit */
+	char *ca_file;          /* ssl: NULL: the system's CA store */
+	char *crt;              /* ssl: client certificate (and key) PEM */
+	char *key;              /* ssl: key file if not in crt */
+	char *sni;              /* ssl: fixed SNI name; NULL: the host name
+	                           of a server given by name, else none */
+	const char *file;
+	int line;
+};
+
+/* The active health check of a backend's servers marked "check". */
+struct cfg_check {
+	int http;               /* 0: a TCP connect; 1: an HTTP request */
+	char *method;           /* http: "GET" */
+	char *path;             /* http: "/" */
+	unsigned int status_min, status_max;    /* expected: 200-399 */
+	unsigned int interval;  /* between two checks of a server */
+	unsigned int timeout;   /* for one check; default: interval */
+	unsigned int rise;      /* successes that bring a server up */
+	unsigned int fall;      /* failures that take it down */
+};
+
+/* Passive checks: what live traffic counts as a server failure. */
+enum cfg_observe {
+	CFG_OBSERVE_NONE = 0,
+	CFG_OBSERVE_LAYER4,     /* failed connects and resets */
+	CFG_OBSERVE_LAYER7      /* those and 5xx responses */
+};
+
+enum cfg_balance {
+	CFG_LB_ROUNDROBIN = 0,  /* weighted, smooth */
+	CFG_LB_LEASTCONN,       /* fewest requests in flight per weight */
+	CFG_LB_SOURCE,          /* hash of the client address */
+	CFG_LB_URI,             /* hash of the path (mode http) */
+	CFG_LB_HDR,             /* hash of a field's value (mode http) */
+	CFG_LB_RANDOM           /* the lesser loaded of two random ones */
 };
 
 /* A condition of an HTTP rule, on the request: "host example.com",
@@ -146,6 +221,15 @@ struct cfg_backend {
 	unsigned int keepalive_pool;    /* idle server connections kept per
 	                                   server and worker (0: none) */
 	int keepalive_pool_set;         /* 0: cfg_finish() sets the default */
+	enum cfg_balance balance;
+	char *balance_hdr;              /* CFG_LB_HDR: the field name */
+	unsigned int retries;           /* further servers tried after a
+	                                   failed connect */
+	int retries_set;
+	struct cfg_check check;
+	enum cfg_observe observe;
+	unsigned int error_limit;       /* consecutive live failures that
+	                                   take a server down */
 	const char *file;
 	int line;
 };
@@ -195,6 +279,9 @@ struct cfg {
 	enum cfg_log log;
 	int log_facility;       /* syslog facility, LOG_DAEMON by default */
 	char *user;             /* drop privileges to this user; NULL: don't */
+	unsigned int resolve_interval;  /* re-resolving server names */
+	char **nameservers;     /* "ADDR:PORT" texts; none: resolv.conf */
+	size_t nnameservers;
 	struct cfg_timeouts defaults;   /* the "defaults" section */
 	enum cfg_mode default_mode;
 	struct cfg_frontend *frontends;
@@ -232,6 +319,14 @@ void cfg_free(struct cfg *c);
  * resolved once at load; "*" means 0.0.0.0. */
 int cfg_parse_addr(const char *s, struct sockaddr_storage *ss,
     socklen_t *len, int passive, char *err, size_t errlen);
+
+/* "ADDR:PORT" of a server into <srv> (text, addr or host and port): a
+ * host name is kept for resolve.c, not resolved here. */
+int cfg_parse_server_addr(const char *s, struct cfg_server *srv,
+    char *err, size_t errlen);
+
+/* Whether <sa> (IPv4, IPv6 or IPv4-mapped IPv6) is within <n>. */
+int cfg_net_match(const struct cfg_net *n, const struct sockaddr *sa);
 
 /* "500", "500ms", "10s", "2m", "1h", "1d": a duration in ms (bare number:
  * ms). Rejects negatives, garbage and values above UINT_MAX ms. */

@@ -62,6 +62,8 @@ static const struct cfg_tmo {
 	    offsetof(struct cfg_timeouts, http_keepalive) },
 	{ "server-idle", CFG_S_DEFAULTS | CFG_S_BACKEND,
 	    offsetof(struct cfg_timeouts, server_idle) },
+	{ "queue", CFG_S_DEFAULTS | CFG_S_BACKEND,
+	    offsetof(struct cfg_timeouts, queue) },
 };
 #define CFG_NTMOS (sizeof(cfg_tmos) / sizeof(cfg_tmos[0]))
 
@@ -94,6 +96,7 @@ static const struct {
 	{ "keepalive", CFG_BIND_F_KEEPALIVE },
 	{ "original-dst", CFG_BIND_F_ORIGDST },
 	{ "v6only", CFG_BIND_F_V6ONLY },
+	{ "accept-proxy", CFG_BIND_F_ACCEPT_PROXY },
 };
 #define CFG_NBIND_FLAGS (sizeof(cfg_bind_flags) / sizeof(cfg_bind_flags[0]))
 
@@ -103,6 +106,8 @@ static int cfg_errat(char *err, size_t errlen, const char *file, int line,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static int cfg_fail(struct cfg_parser *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+static int cfg_check_field(struct cfg_parser *p, const char *kw,
+    const char *name, const char *value);
 
 /* ---- messages ---- */
 
@@ -268,10 +273,12 @@ cfg_resolve(const char *host, int v6, int passive,
 	return 0;
 }
 
-/* Splits "ADDR:PORT" and checks the syntax; the details go to <why>. */
+/* Splits "ADDR:PORT" and checks the syntax; the details go to <why>.
+ * With <name> (NI_MAXHOST bytes), a host name is not resolved: it goes
+ * to <name>, the port to <port>, and <len> is 0. */
 static int
 cfg_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len,
-    int passive, char *why, size_t whylen)
+    int passive, char *name, uint16_t *port_out, char *why, size_t whylen)
 {
 	char host[NI_MAXHOST];
 	const char *hbeg = s, *hend, *port;
@@ -307,6 +314,18 @@ cfg_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len,
 		return cfg_reason(why, whylen, "address too long");
 	memcpy(host, hbeg, (size_t)(hend - hbeg));
 	host[hend - hbeg] = '\0';
+	if (port_out != NULL)
+		*port_out = (uint16_t)pnum;
+	if (name != NULL && !v6 && strspn(host, "0123456789.") !=
+	    strlen(host)) {
+		if (strcmp(host, "*") == 0)
+			return cfg_reason(why, whylen,
+			    "'*' is only valid for bind");
+		memset(ss, 0, sizeof(*ss));
+		*len = 0;
+		memcpy(name, host, strlen(host) + 1);
+		return 0;
+	}
 	if (cfg_resolve(host, v6, passive, ss, len, why, whylen) < 0)
 		return -1;
 	if (ss->ss_family == AF_INET6)
@@ -324,9 +343,85 @@ cfg_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len,
 {
 	char why[NI_MAXHOST + 64];
 
-	if (cfg_addr(s, ss, len, passive, why, sizeof(why)) < 0)
+	if (cfg_addr(s, ss, len, passive, NULL, NULL, why, sizeof(why)) < 0)
 		return cfg_reason(err, errlen, "bad address '%s': %s", s, why);
 	return 0;
+}
+
+int
+cfg_parse_server_addr(const char *s, struct cfg_server *srv, char *err,
+    size_t errlen)
+{
+	char why[NI_MAXHOST + 64], name[NI_MAXHOST];
+
+	if (cfg_addr(s, &srv->addr, &srv->addrlen, 0, name, &srv->port, why,
+	    sizeof(why)) < 0)
+		return cfg_reason(err, errlen, "bad address '%s': %s", s, why);
+	free(srv->text);
+	free(srv->host);
+	srv->host = NULL;
+	if ((srv->text = strdup(s)) == NULL ||
+	    (srv->addrlen == 0 && (srv->host = strdup(name)) == NULL))
+		return cfg_reason(err, errlen, "out of memory");
+	return 0;
+}
+
+/* "10.0.0.0/8", "2001:db8::/32" or a bare address (all bits). */
+static int
+cfg_parse_net(const char *s, struct cfg_net *n, char *why, size_t whylen)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	size_t hlen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	unsigned int bits, i;
+
+	memset(n, 0, sizeof(*n));
+	if (hlen >= sizeof(host))
+		return cfg_reason(why, whylen, "bad address '%s'", s);
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	n->family = strchr(host, ':') != NULL ? AF_INET6 : AF_INET;
+	if (inet_pton(n->family, host, n->addr) != 1)
+		return cfg_reason(why, whylen, "bad address '%s'", s);
+	bits = n->family == AF_INET ? 32 : 128;
+	if (slash != NULL && cfg_parse_uint(slash + 1, 0, bits, &n->prefix,
+	    NULL, 0) < 0)
+		return cfg_reason(why, whylen, "bad prefix length in '%s' "
+		    "(0..%u)", s, bits);
+	if (slash == NULL)
+		n->prefix = bits;
+	/* Host bits set are a typo more often than not. */
+	for (i = n->prefix; i < bits; i++)
+		if (n->addr[i / 8] & (0x80 >> (i % 8)))
+			return cfg_reason(why, whylen, "'%s' has host bits "
+			    "set", s);
+	return 0;
+}
+
+int
+cfg_net_match(const struct cfg_net *n, const struct sockaddr *sa)
+{
+	const unsigned char *a;
+	unsigned int full = n->prefix / 8, rest = n->prefix % 8;
+
+	if (sa->sa_family == AF_INET)
+		a = (const unsigned char *)&((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a = (const unsigned char *)&((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr;
+	else
+		return 0;
+	/* An IPv4 client of a [::] bind comes as ::ffff:a.b.c.d. */
+	if (sa->sa_family == AF_INET6 && n->family == AF_INET &&
+	    memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)
+		a += 12;
+	else if (sa->sa_family != n->family)
+		return 0;
+	if (memcmp(a, n->addr, full) != 0)
+		return 0;
+	return rest == 0 || ((a[full] ^ n->addr[full]) &
+	    (0xff00 >> rest)) == 0;
 }
 
 static const char *
@@ -644,6 +739,37 @@ cfg_bind_key(struct cfg_parser *p, struct cfg_bind *b, const char *file)
 	return cfg_set_str(p, &last->key, file);
 }
 
+/* "10.0.0.0/8,192.0.2.1": who may send a PROXY header. */
+static int
+cfg_bind_proxy_from(struct cfg_parser *p, struct cfg_bind *b,
+    const char *list)
+{
+	char item[128], why[160];
+	struct cfg_net *nets;
+	const char *s = list, *end;
+	size_t n;
+
+	for (;;) {
+		end = strchr(s, ',');
+		n = end != NULL ? (size_t)(end - s) : strlen(s);
+		if (n == 0 || n >= sizeof(item))
+			return cfg_fail(p, "bind: proxy-from: bad list '%s'",
+			    list);
+		memcpy(item, s, n);
+		item[n] = '\0';
+		if ((nets = cfg_grow(b->proxy_from, b->nproxy_from,
+		    sizeof(*nets))) == NULL)
+			return cfg_fail(p, "out of memory");
+		b->proxy_from = nets;
+		if (cfg_parse_net(item, &nets[b->nproxy_from++], why,
+		    sizeof(why)) < 0)
+			return cfg_fail(p, "bind: proxy-from: %s", why);
+		if (end == NULL)
+			return 0;
+		s = end + 1;
+	}
+}
+
 static int
 cfg_kw_bind(struct cfg_parser *p, char **av)
 {
@@ -677,11 +803,13 @@ cfg_kw_bind(struct cfg_parser *p, char **av)
 		if (strcmp(opt, "cert") != 0 && strcmp(opt, "key") != 0 &&
 		    strcmp(opt, "ciphers") != 0 &&
 		    strcmp(opt, "ciphersuites") != 0 &&
-		    strcmp(opt, "alpn") != 0)
+		    strcmp(opt, "alpn") != 0 && strcmp(opt, "proxy-from") != 0)
 			return cfg_fail(p, "bind: unknown option '%s'", opt);
 		if (av[++i] == NULL)
 			return cfg_fail(p, "bind: '%s' needs an argument", opt);
-		if (strcmp(opt, "cert") == 0)
+		if (strcmp(opt, "proxy-from") == 0)
+			rc = cfg_bind_proxy_from(p, b, av[i]);
+		else if (strcmp(opt, "cert") == 0)
 			rc = cfg_bind_cert(p, b, av[i]);
 		else if (strcmp(opt, "key") == 0)
 			rc = cfg_bind_key(p, b, av[i]);
@@ -700,6 +828,8 @@ cfg_kw_bind(struct cfg_parser *p, char **av)
 		return cfg_fail(p, "bind: '%s' needs a tls bind", tlsonly);
 	if ((b->flags & CFG_BIND_F_V6ONLY) && b->addr.ss_family != AF_INET6)
 		return cfg_fail(p, "bind: 'v6only' needs an IPv6 address");
+	if (b->nproxy_from > 0 && !(b->flags & CFG_BIND_F_ACCEPT_PROXY))
+		return cfg_fail(p, "bind: 'proxy-from' needs 'accept-proxy'");
 	return 0;
 }
 
@@ -709,13 +839,100 @@ cfg_kw_default_backend(struct cfg_parser *p, char **av)
 	return cfg_set_str(p, &cfg_cur_fe(p)->default_backend_name, av[1]);
 }
 
+static const char *const cfg_balances[] = {
+	[CFG_LB_ROUNDROBIN] = "roundrobin", [CFG_LB_LEASTCONN] = "leastconn",
+	[CFG_LB_SOURCE] = "source", [CFG_LB_URI] = "uri",
+	[CFG_LB_HDR] = "hdr", [CFG_LB_RANDOM] = "random",
+};
+#define CFG_NBALANCES (sizeof(cfg_balances) / sizeof(cfg_balances[0]))
+
+/* "roundrobin", ..., "hdr(NAME)". */
 static int
 cfg_kw_balance(struct cfg_parser *p, char **av)
 {
-	if (strcmp(av[1], "roundrobin") != 0)
-		return cfg_fail(p, "balance: unknown algorithm '%s' (only "
-		    "roundrobin)", av[1]);
-	return 0;
+	struct cfg_backend *be = cfg_cur_be(p);
+	size_t i, n;
+
+	if (strncmp(av[1], "hdr(", 4) == 0) {
+		n = strlen(av[1]);
+		if (n < 6 || av[1][n - 1] != ')')
+			return cfg_fail(p, "balance: expected hdr(NAME), got "
+			    "'%s'", av[1]);
+		be->balance = CFG_LB_HDR;
+		free(be->balance_hdr);
+		if ((be->balance_hdr = strndup(av[1] + 4, n - 5)) == NULL)
+			return cfg_fail(p, "out of memory");
+		return cfg_check_field(p, "balance", be->balance_hdr, NULL);
+	}
+	for (i = 0; i < CFG_NBALANCES; i++)
+		if (i != CFG_LB_HDR && strcmp(av[1], cfg_balances[i]) == 0) {
+			be->balance = (enum cfg_balance)i;
+			return 0;
+		}
+	return cfg_fail(p, "balance: unknown algorithm '%s' (roundrobin, "
+	    "leastconn, source, uri, hdr(NAME), random)", av[1]);
+}
+
+/* Server options without an argument. */
+static const struct {
+	const char *name;
+	unsigned int flag;
+} cfg_srv_flags[] = {
+	{ "backup", CFG_SRV_F_BACKUP },
+	{ "disabled", CFG_SRV_F_DISABLED },
+	{ "check", CFG_SRV_F_CHECK },
+	{ "ssl", CFG_SRV_F_SSL },
+	{ "send-proxy", CFG_SRV_F_PROXY_V1 },
+	{ "send-proxy-v2", CFG_SRV_F_PROXY_V2 },
+	{ "resolve-optional", CFG_SRV_F_RESOLVE_OPT },
+};
+#define CFG_NSRV_FLAGS (sizeof(cfg_srv_flags) / sizeof(cfg_srv_flags[0]))
+
+/* One option of "server" at av[*i] (and its argument, av[*i] moved on). */
+static int
+cfg_server_opt(struct cfg_parser *p, struct cfg_server *s, char **av,
+    size_t *i)
+{
+	const char *opt = av[*i], *arg;
+	char why[128];
+	size_t j;
+
+	for (j = 0; j < CFG_NSRV_FLAGS; j++)
+		if (strcmp(opt, cfg_srv_flags[j].name) == 0) {
+			s->flags |= cfg_srv_flags[j].flag;
+			return 0;
+		}
+	if (strcmp(opt, "weight") != 0 && strcmp(opt, "maxconn") != 0 &&
+	    strcmp(opt, "verify") != 0 && strcmp(opt, "ca-file") != 0 &&
+	    strcmp(opt, "crt") != 0 && strcmp(opt, "key") != 0 &&
+	    strcmp(opt, "sni") != 0)
+		return cfg_fail(p, "server: unknown option '%s'", opt);
+	if ((arg = av[++*i]) == NULL)
+		return cfg_fail(p, "server: '%s' needs an argument", opt);
+	if (strcmp(opt, "weight") == 0 || strcmp(opt, "maxconn") == 0) {
+		if (cfg_parse_uint(arg, 0, opt[0] == 'w' ? CFG_WEIGHT_MAX :
+		    CFG_MAXCONN_MAX, opt[0] == 'w' ? &s->weight : &s->maxconn,
+		    why, sizeof(why)) < 0)
+			return cfg_fail(p, "server: %s: %s", opt, why);
+		return 0;
+	}
+	if (strcmp(opt, "verify") == 0) {
+		if (strcmp(arg, "none") == 0)
+			s->flags |= CFG_SRV_F_NO_VERIFY;
+		else if (strcmp(arg, "required") == 0)
+			s->flags &= ~CFG_SRV_F_NO_VERIFY;
+		else
+			return cfg_fail(p, "server: verify: expected none or "
+			    "required, got '%s'", arg);
+		return 0;
+	}
+	if (strcmp(opt, "sni") == 0 && strcmp(arg, "client") == 0) {
+		s->flags |= CFG_SRV_F_SNI_CLIENT;
+		return 0;
+	}
+	return cfg_set_str(p, strcmp(opt, "ca-file") == 0 ? &s->ca_file :
+	    strcmp(opt, "crt") == 0 ? &s->crt : strcmp(opt, "key") == 0 ?
+	    &s->key : &s->sni, arg);
 }
 
 static int
@@ -736,13 +953,151 @@ cfg_kw_server(struct cfg_parser *p, char **av)
 		return cfg_fail(p, "out of memory");
 	be->servers = servers;
 	s = &servers[be->nservers++];
-	if (cfg_set_str(p, &s->name, av[1]) < 0 ||
-	    cfg_set_str(p, &s->text, av[2]) < 0)
+	s->weight = CFG_DEF_WEIGHT;
+	s->file = p->c->file;
+	s->line = p->line;
+	if (cfg_set_str(p, &s->name, av[1]) < 0)
 		return -1;
-	if (cfg_parse_addr(av[2], &s->addr, &s->addrlen, 0, why,
-	    sizeof(why)) < 0)
+	if (cfg_parse_server_addr(av[2], s, why, sizeof(why)) < 0)
 		return cfg_fail(p, "server: %s", why);
+	for (i = 3; av[i] != NULL; i++)
+		if (cfg_server_opt(p, s, av, &i) < 0)
+			return -1;
+	/* TLS options without TLS would be silently ignored. */
+	if (!(s->flags & CFG_SRV_F_SSL) && (s->ca_file != NULL ||
+	    s->crt != NULL || s->key != NULL || s->sni != NULL ||
+	    (s->flags & (CFG_SRV_F_NO_VERIFY | CFG_SRV_F_SNI_CLIENT))))
+		return cfg_fail(p, "server: 'verify', 'ca-file', 'crt', 'key' "
+		    "and 'sni' need 'ssl'");
+	if (s->key != NULL && s->crt == NULL)
+		return cfg_fail(p, "server: 'key' needs 'crt'");
+	if ((s->flags & CFG_SRV_F_PROXY_V1) && (s->flags & CFG_SRV_F_PROXY_V2))
+		return cfg_fail(p, "server: 'send-proxy' or 'send-proxy-v2', "
+		    "not both");
+	if ((s->flags & CFG_SRV_F_RESOLVE_OPT) && s->host == NULL)
+		return cfg_fail(p, "server: 'resolve-optional' needs a host "
+		    "name, not an address");
 	return 0;
+}
+
+static int
+cfg_kw_retries(struct cfg_parser *p, char **av)
+{
+	cfg_cur_be(p)->retries_set = 1;
+	return cfg_kw_uint(p, av, 0, 100, &cfg_cur_be(p)->retries);
+}
+
+/* "check [tcp | http [METHOD] PATH] [expect [status] LO[-HI]]
+ * [interval D] [timeout D] [rise N] [fall N]" */
+static int
+cfg_kw_check(struct cfg_parser *p, char **av)
+{
+	struct cfg_check *k = &cfg_cur_be(p)->check;
+	unsigned int *u;
+	size_t i = 1;
+	char *dash, why[128];
+
+	if (av[i] != NULL && strcmp(av[i], "tcp") == 0)
+		i++;
+	else if (av[i] != NULL && strcmp(av[i], "http") == 0) {
+		k->http = 1;
+		i++;
+		if (av[i] != NULL && av[i + 1] != NULL && av[i][0] != '/' &&
+		    av[i + 1][0] == '/') {
+			if (cfg_check_field(p, "check", av[i], NULL) < 0 ||
+			    cfg_set_str(p, &k->method, av[i++]) < 0)
+				return -1;
+		}
+		if (av[i] == NULL || av[i][0] != '/')
+			return cfg_fail(p, "check: http needs a path "
+			    "starting with '/'");
+		if (strpbrk(av[i], " \t\r\n") != NULL)
+			return cfg_fail(p, "check: bad path '%s'", av[i]);
+		if (cfg_set_str(p, &k->path, av[i++]) < 0)
+			return -1;
+	}
+	for (; av[i] != NULL; i++) {
+		if (strcmp(av[i], "expect") == 0) {
+			if (av[i + 1] != NULL && strcmp(av[i + 1], "status") == 0)
+				i++;
+			if (av[++i] == NULL)
+				return cfg_fail(p, "check: expect needs a "
+				    "status or a range (200-399)");
+			if ((dash = strchr(av[i], '-')) != NULL)
+				*dash = '\0';
+			if (cfg_parse_uint(av[i], 100, 599, &k->status_min,
+			    why, sizeof(why)) < 0 || cfg_parse_uint(dash != NULL ?
+			    dash + 1 : av[i], k->status_min, 599,
+			    &k->status_max, why, sizeof(why)) < 0)
+				return cfg_fail(p, "check: expect: %s", why);
+			if (!k->http)
+				return cfg_fail(p, "check: expect needs an http "
+				    "check");
+			continue;
+		}
+		if (av[i + 1] == NULL)
+			return cfg_fail(p, "check: '%s' needs an argument",
+			    av[i]);
+		if (strcmp(av[i], "interval") == 0 ||
+		    strcmp(av[i], "timeout") == 0) {
+			if (cfg_kw_duration(p, av[i], av[i + 1],
+			    av[i][0] == 'i' ? &k->interval : &k->timeout) < 0)
+				return -1;
+		} else if (strcmp(av[i], "rise") == 0 ||
+		    strcmp(av[i], "fall") == 0) {
+			u = av[i][0] == 'r' ? &k->rise : &k->fall;
+			if (cfg_parse_uint(av[i + 1], 1, 1000, u, why,
+			    sizeof(why)) < 0)
+				return cfg_fail(p, "check: %s: %s", av[i], why);
+		} else
+			return cfg_fail(p, "check: unknown option '%s'", av[i]);
+		i++;
+	}
+	return 0;
+}
+
+static int
+cfg_kw_observe(struct cfg_parser *p, char **av)
+{
+	if (strcmp(av[1], "layer4") == 0)
+		cfg_cur_be(p)->observe = CFG_OBSERVE_LAYER4;
+	else if (strcmp(av[1], "layer7") == 0)
+		cfg_cur_be(p)->observe = CFG_OBSERVE_LAYER7;
+	else
+		return cfg_fail(p, "observe: expected layer4 or layer7, got "
+		    "'%s'", av[1]);
+	return 0;
+}
+
+static int
+cfg_kw_error_limit(struct cfg_parser *p, char **av)
+{
+	return cfg_kw_uint(p, av, 1, 100000, &cfg_cur_be(p)->error_limit);
+}
+
+static int
+cfg_kw_resolve_interval(struct cfg_parser *p, char **av)
+{
+	return cfg_kw_duration(p, av[0], av[1], &p->c->resolve_interval);
+}
+
+static int
+cfg_kw_nameserver(struct cfg_parser *p, char **av)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char why[NI_MAXHOST + 128], **ns;
+
+	/* An address, never a name: nothing resolves the resolver. */
+	if (cfg_parse_addr(av[1], &ss, &len, 0, why, sizeof(why)) < 0 ||
+	    strchr(av[1], '*') != NULL)
+		return cfg_fail(p, "nameserver: %s", why);
+	if ((ns = cfg_grow(p->c->nameservers, p->c->nnameservers,
+	    sizeof(*ns))) == NULL)
+		return cfg_fail(p, "out of memory");
+	p->c->nameservers = ns;
+	p->c->nnameservers++;
+	return cfg_set_str(p, &ns[p->c->nnameservers - 1], av[1]);
 }
 
 /* ---- mode http keywords ---- */
@@ -1123,8 +1478,20 @@ static const struct cfg_kw {
 	{ "bind", F, 1, -1, "bind ADDR:PORT [OPTION]...", cfg_kw_bind },
 	{ "default-backend", F, 1, 1, "default-backend NAME",
 	    cfg_kw_default_backend },
-	{ "balance", B, 1, 1, "balance roundrobin", cfg_kw_balance },
-	{ "server", B, 2, 2, "server NAME ADDR:PORT", cfg_kw_server },
+	{ "balance", B, 1, 1, "balance roundrobin|leastconn|source|uri|"
+	    "hdr(NAME)|random", cfg_kw_balance },
+	{ "server", B, 2, -1, "server NAME ADDR:PORT [OPTION]...",
+	    cfg_kw_server },
+	{ "retries", B, 1, 1, "retries N", cfg_kw_retries },
+	{ "check", B, 0, -1, "check [tcp | http [METHOD] PATH] "
+	    "[expect LO[-HI]] [interval D] [timeout D] [rise N] [fall N]",
+	    cfg_kw_check },
+	{ "observe", B, 1, 1, "observe layer4|layer7", cfg_kw_observe },
+	{ "error-limit", B, 1, 1, "error-limit N", cfg_kw_error_limit },
+	{ "resolve-interval", G, 1, 1, "resolve-interval DURATION",
+	    cfg_kw_resolve_interval },
+	{ "nameserver", G, 1, 1, "nameserver ADDR:PORT",
+	    cfg_kw_nameserver },
 	{ "http-max-line", G, 1, 1, "http-max-line BYTES",
 	    cfg_kw_http_max_line },
 	{ "http-max-headers", G, 1, 1, "http-max-headers N",
@@ -1517,6 +1884,48 @@ cfg_finish_frontend(struct cfg *c, struct cfg_frontend *fe, char *err,
 	return 0;
 }
 
+static int
+cfg_finish_backend(struct cfg_backend *be, char *err, size_t errlen)
+{
+	struct cfg_check *k = &be->check;
+
+	if (be->nservers == 0)
+		return cfg_errat(err, errlen, be->file, be->line,
+		    "backend '%s' has no server", be->name);
+	if (be->mode == CFG_MODE_TCP && (be->balance == CFG_LB_URI ||
+	    be->balance == CFG_LB_HDR))
+		return cfg_errat(err, errlen, be->file, be->line,
+		    "backend '%s': balance %s needs mode http", be->name,
+		    cfg_balances[be->balance]);
+	if (be->mode == CFG_MODE_TCP && be->observe == CFG_OBSERVE_LAYER7)
+		return cfg_errat(err, errlen, be->file, be->line,
+		    "backend '%s': observe layer7 needs mode http", be->name);
+	if (!be->retries_set)
+		be->retries = CFG_DEF_RETRIES;
+	if (be->error_limit == 0)
+		be->error_limit = CFG_DEF_ERROR_LIMIT;
+	/* Waiting for a slot is bounded like waiting for a connect. */
+	if (be->timeouts.queue == 0)
+		be->timeouts.queue = be->timeouts.connect;
+	if (k->http && k->method == NULL && (k->method = strdup("GET")) ==
+	    NULL)
+		return cfg_errat(err, errlen, be->file, be->line,
+		    "out of memory");
+	if (k->status_min == 0) {
+		k->status_min = 200;
+		k->status_max = 399;
+	}
+	if (k->interval == 0)
+		k->interval = CFG_DEF_CHECK_INTERVAL;
+	if (k->timeout == 0)
+		k->timeout = k->interval;
+	if (k->rise == 0)
+		k->rise = CFG_DEF_CHECK_RISE;
+	if (k->fall == 0)
+		k->fall = CFG_DEF_CHECK_FALL;
+	return 0;
+}
+
 int
 cfg_finish(struct cfg *c, char *err, size_t errlen)
 {
@@ -1544,6 +1953,8 @@ cfg_finish(struct cfg *c, char *err, size_t errlen)
 		c->grace = CFG_DEF_T_GRACE;
 	if (c->log_facility == 0)
 		c->log_facility = LOG_DAEMON;
+	if (c->resolve_interval == 0)
+		c->resolve_interval = CFG_DEF_RESOLVE_INTERVAL;
 	cfg_inherit(&c->defaults, &cfg_def_timeouts);
 
 	if (c->nfrontends == 0)
@@ -1556,9 +1967,8 @@ cfg_finish(struct cfg *c, char *err, size_t errlen)
 		if (!be->keepalive_pool_set)
 			be->keepalive_pool = CFG_DEF_KEEPALIVE_POOL;
 		cfg_inherit(&be->timeouts, &c->defaults);
-		if (be->nservers == 0)
-			return cfg_errat(err, errlen, be->file, be->line,
-			    "backend '%s' has no server", be->name);
+		if (cfg_finish_backend(be, err, errlen) < 0)
+			return -1;
 	}
 	for (i = 0; i < c->nfrontends; i++) {
 		fe = &c->frontends[i];
@@ -1668,7 +2078,93 @@ cfg_dump_bind(FILE *out, const struct cfg_bind *b)
 		fputs(" alpn ", out);
 		cfg_dump_word(out, b->alpn);
 	}
+	for (i = 0; i < b->nproxy_from; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(b->proxy_from[i].family, b->proxy_from[i].addr, a,
+		    sizeof(a));
+		fprintf(out, "%s%s/%u", i == 0 ? " proxy-from " : ",", a,
+		    b->proxy_from[i].prefix);
+	}
 	fputc('\n', out);
+}
+
+static void
+cfg_dump_opt(FILE *out, const char *opt, const char *word)
+{
+	if (word == NULL)
+		return;
+	fprintf(out, " %s ", opt);
+	cfg_dump_word(out, word);
+}
+
+static void
+cfg_dump_server(FILE *out, const struct cfg_server *s)
+{
+	size_t i;
+
+	fputs("    server ", out);
+	cfg_dump_word(out, s->name);
+	fputc(' ', out);
+	cfg_dump_word(out, s->text);
+	if (s->weight != CFG_DEF_WEIGHT)
+		fprintf(out, " weight %u", s->weight);
+	if (s->maxconn != 0)
+		fprintf(out, " maxconn %u", s->maxconn);
+	for (i = 0; i < CFG_NSRV_FLAGS; i++)
+		if (s->flags & cfg_srv_flags[i].flag)
+			fprintf(out, " %s", cfg_srv_flags[i].name);
+	if (s->flags & CFG_SRV_F_NO_VERIFY)
+		fputs(" verify none", out);
+	if (s->flags & CFG_SRV_F_SNI_CLIENT)
+		fputs(" sni client", out);
+	cfg_dump_opt(out, "ca-file", s->ca_file);
+	cfg_dump_opt(out, "crt", s->crt);
+	cfg_dump_opt(out, "key", s->key);
+	cfg_dump_opt(out, "sni", s->sni);
+	fputc('\n', out);
+}
+
+static void
+cfg_dump_backend(FILE *out, const struct cfg_backend *be)
+{
+	static const char *observe[] = { NULL, "layer4", "layer7" };
+	const struct cfg_check *k = &be->check;
+	size_t i;
+
+	if (be->balance == CFG_LB_HDR)
+		fprintf(out, "    balance hdr(%s)\n", be->balance_hdr);
+	else
+		fprintf(out, "    balance %s\n", cfg_balances[be->balance]);
+	if (be->retries_set || be->retries != 0)
+		fprintf(out, "    retries %u\n", be->retries);
+	fputs("    check", out);
+	if (k->http)
+		fprintf(out, " http %s %s", k->method != NULL ? k->method :
+		    "GET", k->path);
+	else
+		fputs(" tcp", out);
+	if (k->http && k->status_min != 0)
+		fprintf(out, " expect %u-%u", k->status_min, k->status_max);
+	if (k->interval != 0) {
+		fputs(" interval ", out);
+		cfg_dump_duration(out, k->interval);
+	}
+	if (k->timeout != 0) {
+		fputs(" timeout ", out);
+		cfg_dump_duration(out, k->timeout);
+	}
+	if (k->rise != 0)
+		fprintf(out, " rise %u", k->rise);
+	if (k->fall != 0)
+		fprintf(out, " fall %u", k->fall);
+	fputc('\n', out);
+	if (be->observe != CFG_OBSERVE_NONE)
+		fprintf(out, "    observe %s\n", observe[be->observe]);
+	if (be->error_limit != 0)
+		fprintf(out, "    error-limit %u\n", be->error_limit);
+	for (i = 0; i < be->nservers; i++)
+		cfg_dump_server(out, &be->servers[i]);
 }
 
 static void
@@ -1791,6 +2287,13 @@ cfg_dump(const struct cfg *c, FILE *out)
 	}
 	if (c->user != NULL)
 		cfg_dump_kw(out, "user", c->user);
+	if (c->resolve_interval != 0) {
+		fputs("    resolve-interval ", out);
+		cfg_dump_duration(out, c->resolve_interval);
+		fputc('\n', out);
+	}
+	for (i = 0; i < c->nnameservers; i++)
+		cfg_dump_kw(out, "nameserver", c->nameservers[i]);
 
 	fprintf(out, "\ndefaults\n    mode %s\n",
 	    cfg_mode_name(c->default_mode));
@@ -1816,19 +2319,12 @@ cfg_dump(const struct cfg *c, FILE *out)
 		be = &c->backends[i];
 		fputs("\nbackend ", out);
 		cfg_dump_word(out, be->name);
-		fprintf(out, "\n    mode %s\n    balance roundrobin\n",
-		    cfg_mode_name(be->mode));
+		fprintf(out, "\n    mode %s\n", cfg_mode_name(be->mode));
 		cfg_dump_timeouts(out, &be->timeouts, CFG_S_BACKEND);
 		if (be->keepalive_pool_set || be->keepalive_pool != 0)
 			fprintf(out, "    keepalive-pool %u\n",
 			    be->keepalive_pool);
-		for (j = 0; j < be->nservers; j++) {
-			fputs("    server ", out);
-			cfg_dump_word(out, be->servers[j].name);
-			fputc(' ', out);
-			cfg_dump_word(out, be->servers[j].text);
-			fputc('\n', out);
-		}
+		cfg_dump_backend(out, be);
 	}
 }
 
@@ -1848,6 +2344,7 @@ cfg_free_bind(struct cfg_bind *b)
 	free(b->ciphers);
 	free(b->ciphersuites);
 	free(b->alpn);
+	free(b->proxy_from);
 }
 
 static void
@@ -1907,13 +2404,26 @@ cfg_free(struct cfg *c)
 		cfg_free_frontend(&c->frontends[i]);
 	free(c->frontends);
 	for (i = 0; i < c->nbackends; i++) {
-		for (j = 0; j < c->backends[i].nservers; j++) {
-			free(c->backends[i].servers[j].name);
-			free(c->backends[i].servers[j].text);
+		struct cfg_backend *be = &c->backends[i];
+
+		for (j = 0; j < be->nservers; j++) {
+			free(be->servers[j].name);
+			free(be->servers[j].text);
+			free(be->servers[j].host);
+			free(be->servers[j].ca_file);
+			free(be->servers[j].crt);
+			free(be->servers[j].key);
+			free(be->servers[j].sni);
 		}
-		free(c->backends[i].servers);
-		free(c->backends[i].name);
+		free(be->servers);
+		free(be->name);
+		free(be->balance_hdr);
+		free(be->check.method);
+		free(be->check.path);
 	}
+	for (i = 0; i < c->nnameservers; i++)
+		free(c->nameservers[i]);
+	free(c->nameservers);
 	free(c->backends);
 	free(c->user);
 	free(c->file);

@@ -107,11 +107,11 @@ cli_server(struct cfg_server *s, size_t i, const char *text, char *err,
 	char why[256], name[32];
 
 	snprintf(name, sizeof(name), "s%zu", i + 1);
-	if ((s->name = strdup(name)) == NULL ||
-	    (s->text = strdup(text)) == NULL)
+	s->weight = CFG_DEF_WEIGHT;
+	s->file = "(command line)";
+	if ((s->name = strdup(name)) == NULL)
 		return cli_err(err, errlen, "out of memory");
-	if (cfg_parse_addr(text, &s->addr, &s->addrlen, 0, why,
-	    sizeof(why)) < 0)
+	if (cfg_parse_server_addr(text, s, why, sizeof(why)) < 0)
 		return cli_err(err, errlen, "--backend: %s", why);
 	return 0;
 }

@@ -43,6 +43,9 @@ enum http_state {
 #define TX_F_RES_SENT   0x0008  /* response bytes were let through: no
                                    error response can follow */
 #define TX_F_HAS_REQ    0x0020  /* a request began: log it at the end */
+#define TX_F_LB_KEY     0x0040  /* lb_hash holds the balancing key */
+#define TX_F_IDEMPOTENT 0x0080  /* the method is idempotent (RFC 9110
+                                   9.2.2): it may be sent again */
 
 /* One request and its response. Reset for each request of a connection;
  * fixed size, so that keep-alive allocates nothing per request. */
@@ -64,6 +67,7 @@ struct http_txn {
 	                                   whole (http_head_whole) */
 	uint64_t t_res;                 /* response header let through */
 	uint64_t res_bytes;             /* response bytes let through */
+	uint32_t lb_hash;               /* balance uri / hdr(NAME) */
 	char line[160];                 /* "METHOD URI" for the log, cut */
 	char host[96];                  /* Host without port, lower case */
 };

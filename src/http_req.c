@@ -407,6 +407,39 @@ http_req_fail(struct http_txn *t, unsigned int status, const char *why)
 	return AN_ERROR;
 }
 
+/* What the balancing of the chosen backend hashes, if it hashes the
+ * request, and whether the request may be sent twice. */
+static void
+http_req_lb_key(struct session *s, const struct http_msg *m,
+    const struct http_req_view *v)
+{
+	static const char *const idempotent[] = {
+		"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE",
+	};
+	struct http_txn *t = &s->txn;
+	const struct http_hdr *h;
+	size_t i;
+
+	for (i = 0; i < sizeof(idempotent) / sizeof(*idempotent); i++)
+		if (m->method.len == strlen(idempotent[i]) &&
+		    memcmp(m->method.ptr, idempotent[i], m->method.len) == 0)
+			t->flags |= TX_F_IDEMPOTENT;
+	switch (s->be->cfg->balance) {
+	case CFG_LB_URI:
+		t->lb_hash = backend_hash(v->path.ptr, v->path.len);
+		t->flags |= TX_F_LB_KEY;
+		break;
+	case CFG_LB_HDR:
+		if ((h = http_find_hdr(m, s->be->cfg->balance_hdr)) == NULL)
+			break;
+		t->lb_hash = backend_hash(h->value.ptr, h->value.len);
+		t->flags |= TX_F_LB_KEY;
+		break;
+	default:
+		break;
+	}
+}
+
 static enum an_ret
 http_req_head(struct session *s)
 {
@@ -476,6 +509,7 @@ http_req_head(struct session *s)
 		return http_req_fail(t, status, NULL);
 	if ((s->be = http_route(s, &v)) == NULL)
 		return http_req_fail(t, 404, "no backend for this request");
+	http_req_lb_key(s, m, &v);
 
 	http_req_rewrite(s, m, &v, &o);
 	if (o.full || channel_replace(ch, ch->fwd, m->head_len, o.p,

@@ -36,6 +36,8 @@
 
 static void session_arm_timer(struct session *s);
 static void session_release_srv(struct session *s, int reuse);
+static void session_unqueue(struct session *s);
+static void session_release_slot(struct session *s);
 static struct conn *session_detach_srv(struct session *s,
     struct server *srv);
 
@@ -80,6 +82,8 @@ session_close(struct session *s, const char *term)
 	    tls != NULL ? " tls=" : "", tls != NULL ? tls : "",
 	    s->req.total, s->res.total, util_now_ms() - s->t_start, s->term,
 	    s->why != NULL ? ": " : "", s->why != NULL ? s->why : "");
+	session_unqueue(s);
+	session_release_slot(s);
 	/* A kept server connection outlives its client. */
 	if ((s->flags & SS_F_HTTP) && s->txn.res == HTTP_S_IDLE)
 		session_release_srv(s, 1);
@@ -359,7 +363,159 @@ session_cli_io(struct conn *c, short what)
 	session_pump(c->owner);
 }
 
+/* ---- getting a server ---- */
+
+/* How often queued sessions look for a slot freed by another worker (a
+ * slot freed by this one wakes them at once). */
+static const struct timeval session_queue_tv = { 0, 50000 };
+
 static int session_connect(struct session *s);
+static int session_http_connect(struct session *s);
+
+/* What the hash algorithms hash for this session, or NULL (round robin
+ * instead): the client address, or what http_req.c found in the request
+ * (the path, a field's value). */
+static const uint32_t *
+session_lb_hash(const struct session *s, uint32_t *h)
+{
+	const union sockaddr_any *a = &s->cli->peer;
+
+	switch (s->be->cfg->balance) {
+	case CFG_LB_SOURCE:
+		if (a->sa.sa_family == AF_INET)
+			*h = backend_hash(&a->in.sin_addr, 4);
+		else if (a->sa.sa_family == AF_INET6)
+			*h = backend_hash(&a->in6.sin6_addr, 16);
+		else
+			return NULL;
+		return h;
+	case CFG_LB_URI:
+	case CFG_LB_HDR:
+		if (!(s->txn.flags & TX_F_LB_KEY))
+			return NULL;
+		*h = s->txn.lb_hash;
+		return h;
+	default:
+		return NULL;
+	}
+}
+
+/* Picks a server (not <avoid>) and takes a slot on it. Returns 1 with
+ * s->srv set, 0 when every usable server is full and the session waits
+ * in its worker's queue, -1 when no server is up (s->term, s->why). */
+static int
+session_assign(struct session *s, const struct server *avoid)
+{
+	struct worker *w = s->w;
+	enum backend_miss miss;
+	struct server *srv;
+	uint32_t h;
+
+	srv = backend_pick(s->be, session_lb_hash(s, &h), avoid, &miss);
+	if (srv != NULL) {
+		s->srv = srv;
+		s->flags |= SS_F_SLOT;
+		return 1;
+	}
+	if (miss == BE_MISS_NONE) {
+		s->term = "no-server";
+		s->why = "no server is up";
+		return -1;
+	}
+	if (!(s->flags & SS_F_QUEUED)) {
+		s->flags |= SS_F_QUEUED;
+		list_append(&w->queues[s->be->idx], &s->queue);
+		s->t_connect = util_now_ms();
+		if (w->nqueued++ == 0)
+			evtimer_add(&w->queue_ev, &session_queue_tv);
+		session_arm_timer(s);
+	}
+	return 0;
+}
+
+static void
+session_unqueue(struct session *s)
+{
+	if (!(s->flags & SS_F_QUEUED))
+		return;
+	s->flags &= ~SS_F_QUEUED;
+	list_del(&s->queue);
+	s->w->nqueued--;
+}
+
+/* Gives the slot back; a session of this worker waiting for this
+ * backend tries for it on the next turn of the loop (not from here:
+ * this may run while another session is being closed). */
+static void
+session_release_slot(struct session *s)
+{
+	struct worker *w = s->w;
+
+	if (!(s->flags & SS_F_SLOT))
+		return;
+	s->flags &= ~SS_F_SLOT;
+	backend_release(s->srv);
+	if (!LIST_EMPTY(&w->queues[s->srv->be->idx]))
+		event_active(&w->queue_ev, EV_TIMEOUT, 1);
+}
+
+/* No server for this request or connection: 503 in mode http, a close
+ * in mode tcp. Returns 0, or -1 when the session was closed. */
+static int
+session_no_server(struct session *s)
+{
+	if (!(s->flags & SS_F_HTTP)) {
+		session_close(s, s->term);
+		return -1;
+	}
+	return session_http_error(s, 503, s->term, s->why != NULL ? s->why :
+	    "no server could be reached");
+}
+
+/* A server for a waiting session: connects, or stays queued. Returns 0,
+ * or -1 when the session was closed. */
+static int
+session_serve(struct session *s)
+{
+	int rc;
+
+	if (s->flags & SS_F_HTTP)
+		return session_http_connect(s);
+	if ((rc = session_assign(s, NULL)) == 1)
+		return session_connect(s);
+	return rc == 0 ? 0 : session_no_server(s);
+}
+
+void
+session_queue_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct session *s;
+	size_t i;
+
+	(void)fd; (void)what;
+	for (i = 0; i < w->cfg->nbackends; i++) {
+		/* Oldest first; the first one still without a slot stays
+		 * at the head and the others keep waiting behind it. */
+		while (!LIST_EMPTY(&w->queues[i])) {
+			s = container_of(w->queues[i].next, struct session,
+			    queue);
+			session_unqueue(s);
+			if (session_serve(s) == 0) {
+				if (s->flags & SS_F_QUEUED) {
+					/* Back to the head, not the tail. */
+					list_del(&s->queue);
+					list_append(w->queues[i].next,
+					    &s->queue);
+					break;
+				}
+				session_pump(s);
+			}
+		}
+	}
+	if (w->nqueued > 0)
+		evtimer_add(&w->queue_ev, &session_queue_tv);
+}
 
 static void
 session_log_connect_fail(struct session *s, int err, const char *term)
@@ -367,29 +523,38 @@ session_log_connect_fail(struct session *s, int err, const char *term)
 	char addr[UTIL_ADDRSTRLEN];
 
 	s->term = term;
-	s->why = err != 0 ? strerror(err) : NULL;
+	if (err != 0)
+		s->why = strerror(err);
 	log_info("%s fe=%s be=%s/%s connect to %s failed: %s",
 	    util_addr_str(&s->cli->peer.sa, addr, sizeof(addr)),
 	    s->fe->cfg->name, s->be->cfg->name, s->srv->cfg->name,
 	    s->srv->cfg->text, s->why != NULL ? s->why : term);
 }
 
-/* The connect to s->srv failed with <err> (0: timed out): try the next
- * server. None of the client's bytes has left gatehouse yet, so nothing is
- * replayed. */
-static void
+/* The connect to s->srv failed with <err> (0: see s->why): the server
+ * is told (passive checks) and, while retries remain, another server is
+ * tried. None of the client's bytes has left gatehouse yet, so nothing
+ * is replayed. Returns 0, or -1 when the session was closed. */
+static int
 session_connect_failed(struct session *s, int err, const char *term)
 {
+	struct server *failed = s->srv;
+	int rc;
+
 	session_log_connect_fail(s, err, term);
-	conn_free(session_detach_srv(s, s->srv));
-	if (session_connect(s) == 0)
-		return;
-	if (!(s->flags & SS_F_HTTP)) {
-		session_close(s, s->term);
-		return;
-	}
-	if (session_http_error(s, 503, s->term, s->why) == 0)
-		session_pump(s);
+	server_report(failed, 0, s->why != NULL ? s->why : term);
+	if (s->srv_conn != NULL)
+		conn_free(session_detach_srv(s, failed));
+	session_release_slot(s);
+	if (s->tries > s->be->cfg->retries)
+		return session_no_server(s);
+	if ((rc = session_assign(s, failed)) == 1)
+		return session_connect(s);
+	if (rc == 0)
+		return 0;
+	/* Say why the last connect failed rather than "none left". */
+	s->term = term;
+	return session_no_server(s);
 }
 
 static void
@@ -402,13 +567,16 @@ session_srv_io(struct conn *c, short what)
 		if (!(what & EV_WRITE))
 			return;
 		if ((rc = conn_connect_result(c)) < 0) {
-			session_connect_failed(s, -rc, rc == -ECONNREFUSED ?
-			    "connect-refused" : "connect-error");
+			if (session_connect_failed(s, -rc, rc ==
+			    -ECONNREFUSED ? "connect-refused" :
+			    "connect-error") == 0)
+				session_pump(s);
 			return;
 		}
 		s->flags |= SS_F_CONNECTED;
 		s->term = s->why = NULL;
 		s->t_srv = util_now_ms();
+		server_report(s->srv, 1, NULL);
 		if (s->cli->xprt == &xprt_raw && c->xprt == &xprt_raw &&
 		    !(s->flags & SS_F_HTTP))
 			s->flags |= SS_F_SPLICE;
@@ -440,48 +608,47 @@ session_detach_srv(struct session *s, struct server *srv)
 	return c;
 }
 
-/* Starts a connect to the next server of the walk. Returns 0 when one is
- * under way, -1 when every server was tried (s->term says why). */
+/* Starts a connect to s->srv, whose slot the session holds. Returns 0
+ * when one is under way (or another server's, after a failure), -1 when
+ * the session was closed. */
 static int
 session_connect(struct session *s)
 {
-	const struct cfg_server *cs;
+	struct sockaddr_storage ss;
+	socklen_t len;
 	struct conn *c;
 	int fd, rc;
 
-	while ((s->srv = backend_pick(s->be, s->rr_start, s->attempt)) !=
-	    NULL) {
-		s->attempt++;
-		cs = s->srv->cfg;
-		fd = socket(cs->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
-		if (fd == -1 || (c = conn_new(s->w, fd)) == NULL) {
-			/* Out of descriptors or memory: another server
-			 * would fare no better. */
-			session_log_connect_fail(s, fd == -1 ? errno : ENOMEM,
-			    "connect-error");
-			if (fd != -1)
-				close(fd);
-			break;
-		}
-		if ((rc = conn_connect(c, (const struct sockaddr *)&cs->addr,
-		    cs->addrlen)) < 0) {
-			session_log_connect_fail(s, -rc, rc == -ECONNREFUSED ?
-			    "connect-refused" : "connect-error");
-			conn_free(c);
-			continue;
-		}
-		session_attach_srv(s, c);
-		atomic_fetch_add_explicit(&s->srv->total_conns, 1,
-		    memory_order_relaxed);
-		s->t_connect = util_now_ms();
-		conn_want(c, 0, 1);
-		session_arm_timer(s);
-		return 0;
+	s->tries++;
+	s->why = NULL;
+	if ((len = server_addr(s->srv, &ss)) == 0) {
+		s->why = "no address";
+		return session_connect_failed(s, 0, "connect-error");
 	}
-	if (s->term == NULL)
-		s->term = "no-server";
-	return -1;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1 || (c = conn_new(s->w, fd)) == NULL) {
+		/* Out of descriptors or memory: another server would fare
+		 * no better, and this one is not to blame. */
+		session_log_connect_fail(s, fd == -1 ? errno : ENOMEM,
+		    "connect-error");
+		if (fd != -1)
+			close(fd);
+		session_release_slot(s);
+		return session_no_server(s);
+	}
+	if ((rc = conn_connect(c, (const struct sockaddr *)&ss, len)) < 0) {
+		conn_free(c);
+		return session_connect_failed(s, -rc, rc == -ECONNREFUSED ?
+		    "connect-refused" : "connect-error");
+	}
+	session_attach_srv(s, c);
+	atomic_fetch_add_explicit(&s->srv->total_conns, 1,
+	    memory_order_relaxed);
+	s->t_connect = util_now_ms();
+	conn_want(c, 0, 1);
+	session_arm_timer(s);
+	return 0;
 }
 
 /* The deadline that applies now, in ms (monotonic), and what passing it
@@ -513,6 +680,10 @@ session_deadline(const struct session *s, const char **term)
 	}
 	be = &s->be->cfg->timeouts;
 	tunnel = be->tunnel ? be->tunnel : fe->tunnel;
+	if (s->flags & SS_F_QUEUED) {
+		*term = "queue-timeout";
+		return s->t_connect + be->queue;
+	}
 	if (!(s->flags & SS_F_CONNECTED)) {
 		*term = "connect-timeout";
 		return s->t_connect + be->connect;
@@ -558,8 +729,18 @@ session_timeout(evutil_socket_t fd, short what, void *arg)
 		session_arm_timer(s);
 		return;
 	}
+	if (s->flags & SS_F_QUEUED) {
+		session_unqueue(s);
+		s->term = term;
+		s->why = "no server slot freed in time";
+		if (session_no_server(s) == 0)
+			session_pump(s);
+		return;
+	}
 	if (!(s->flags & SS_F_CONNECTED) && s->srv_conn != NULL) {
-		session_connect_failed(s, 0, term);
+		s->why = "timed out";
+		if (session_connect_failed(s, 0, term) == 0)
+			session_pump(s);
 		return;
 	}
 	if ((s->flags & SS_F_HTTP) && !(s->flags & SS_F_CLOSING)) {
@@ -640,6 +821,12 @@ session_http_error(struct session *s, unsigned int status, const char *term,
 	if (why != NULL)
 		t->why = why;
 	t->flags |= TX_F_SRV_CLOSE;
+	/* A server that resets, closes, times out or talks garbage counts
+	 * against it (passive checks); refusals are counted at connect. */
+	if ((status == 502 || status == 504) && (s->flags & SS_F_SLOT))
+		server_report(s->srv, 0, t->why != NULL ? t->why : term);
+	session_unqueue(s);
+	session_release_slot(s);
 	session_release_srv(s, 0);
 	channel_truncate(&s->req, 0);
 	s->req.fwd = 0;
@@ -661,12 +848,12 @@ session_http_connect(struct session *s)
 {
 	struct server *kept = s->srv_conn != NULL ? s->srv : NULL;
 	struct conn *c;
+	int rc;
 
-	s->rr_start = backend_rr_start(s->be);
-	s->attempt = 0;
-	s->srv = backend_pick(s->be, s->rr_start, 0);
-	if (kept == s->srv && session_srv_clean(s)) {
-		s->attempt = 1;
+	s->tries = 0;
+	rc = session_assign(s, NULL);
+	if (rc == 1 && kept == s->srv && session_srv_clean(s)) {
+		s->tries = 1;
 		s->t_srv = util_now_ms();
 		session_arm_timer(s);
 		return 0;
@@ -678,8 +865,12 @@ session_http_connect(struct session *s)
 		if (backend_pool_put(s->w, kept, c) < 0)
 			conn_free(c);
 	}
+	if (rc < 0)
+		return session_no_server(s);
+	if (rc == 0)
+		return 0;
 	if ((c = backend_pool_get(s->w, s->srv)) != NULL) {
-		s->attempt = 1;
+		s->tries = 1;
 		session_attach_srv(s, c);
 		c->flags |= CO_F_RDY_W;
 		s->flags |= SS_F_CONNECTED;
@@ -689,10 +880,7 @@ session_http_connect(struct session *s)
 		session_arm_timer(s);
 		return 0;
 	}
-	if (session_connect(s) == 0)
-		return 0;
-	return session_http_error(s, 503, s->term, s->why != NULL ? s->why :
-	    "no server could be reached");
+	return session_connect(s);
 }
 
 /* Runs the analyzer of <ch> and does what it asks. Returns 0, or -1 when
@@ -776,6 +964,12 @@ session_http_turn(struct session *s)
 		/* A clean server connection stays with the session for its
 		 * next request; otherwise, or when the client goes, it goes
 		 * to the pool or is closed. */
+		if (s->flags & SS_F_SLOT) {
+			if (s->be->cfg->observe == CFG_OBSERVE_LAYER7)
+				server_report(s->srv, t->status < 500,
+				    "a 5xx response");
+			session_release_slot(s);
+		}
 		reuse = !(t->flags & TX_F_SRV_CLOSE) &&
 		    t->req == HTTP_S_DONE && s->req.fwd == 0;
 		if (!reuse || (t->flags & TX_F_CLI_CLOSE) ||
@@ -845,6 +1039,7 @@ session_new(struct worker *w, struct frontend *fe, struct conn *cli)
 	channel_init(&s->res, w->cfg->bufsize);
 	evtimer_assign(&s->timer, w->base, session_timeout, s);
 	list_append(&w->sessions, &s->list);
+	LIST_INIT(&s->queue);
 	cli->owner = s;
 	cli->cb = session_cli_io;
 	if (fe->cfg->mode == CFG_MODE_HTTP) {
@@ -858,11 +1053,8 @@ session_new(struct worker *w, struct frontend *fe, struct conn *cli)
 		session_pump(s);
 		return 0;
 	}
-	s->rr_start = backend_rr_start(s->be);
-	if (session_connect(s) < 0) {
-		session_close(s, s->term);
+	if (session_serve(s) < 0)
 		return 0;
-	}
 	/* A TLS client's first bytes may already sit decrypted in OpenSSL. */
 	session_pump(s);
 	return 0;

@@ -26,22 +26,28 @@ struct worker;
                                    out; then the client is shut, and its
                                    input dropped until it closes or the
                                    linger time is over */
+#define SS_F_SLOT       0x0010  /* holds a slot on srv (backend_pick) */
+#define SS_F_QUEUED     0x0020  /* waits in w->queues for a slot */
+#define SS_F_HANDSHAKE  0x0040  /* TLS handshake with the server */
 
 struct session {
 	uint64_t id;
 	struct worker *w;
 	struct frontend *fe;
 	struct backend *be;
-	struct server *srv;             /* the server being tried or used */
+	struct server *srv;             /* the server being tried or used;
+	                                   in mode http between requests,
+	                                   the one of the kept connection */
 	struct conn *cli;
 	struct conn *srv_conn;
 	struct channel req;             /* client to server */
 	struct channel res;             /* server to client */
 	unsigned int flags;             /* SS_F_* */
-	unsigned int rr_start;          /* round robin walk: first server */
-	unsigned int attempt;           /* servers tried so far */
+	unsigned int tries;             /* connects tried for this request
+	                                   (mode http) or connection */
 	uint64_t t_start;               /* ms, monotonic */
-	uint64_t t_connect;             /* when the current connect began */
+	uint64_t t_connect;             /* when the current connect began, or
+	                                   the wait in the queue */
 	uint64_t t_cli, t_srv;          /* last activity on each side */
 	uint64_t t_idle;                /* mode http: waiting for a request
 	                                   since, or closing since */
@@ -50,6 +56,7 @@ struct session {
 	const char *term;               /* why it ended, for the log */
 	const char *why;                /* detail: an errno text or NULL */
 	struct list list;               /* in w->sessions */
+	struct list queue;              /* in w->queues[be->idx] if queued */
 };
 
 /* Makes a session for <cli> on frontend <fe>; in mode tcp it starts
@@ -61,6 +68,9 @@ int session_new(struct worker *w, struct frontend *fe, struct conn *cli);
 /* At shutdown: ends the mode http sessions waiting for a next request
  * (the others close after their current response). */
 void session_stop_idle(struct worker *w);
+
+/* The timer callback of w->queue_ev: queued sessions try again. */
+void session_queue_cb(int fd, short what, void *arg);
 
 /* Ends <s> at once: closes both connections, logs, frees. */
 void session_close(struct session *s, const char *term);

@@ -120,6 +120,11 @@ worker_init(struct worker *w, unsigned int id, struct runtime *rt)
 		return -ENOMEM;
 	for (i = 0; i < rt->nservers; i++)
 		LIST_INIT(&w->idle[i].list);
+	if ((w->queues = calloc(w->cfg->nbackends ? w->cfg->nbackends : 1,
+	    sizeof(*w->queues))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < w->cfg->nbackends; i++)
+		LIST_INIT(&w->queues[i]);
 	pool_init(&w->tlsbufs, TLS_OUTBUF_SIZE, POOL_KEEP);
 	w->pipes.max = rt->max_pipes;
 	if ((ec = event_config_new()) == NULL)
@@ -138,6 +143,7 @@ worker_init(struct worker *w, unsigned int id, struct runtime *rt)
 	evtimer_assign(&w->grace_ev, w->base, worker_grace_cb, w);
 	evtimer_assign(&w->resume_ev, w->base, worker_resume_cb, w);
 	evtimer_assign(&w->idle_ev, w->base, backend_pool_sweep, w);
+	evtimer_assign(&w->queue_ev, w->base, session_queue_cb, w);
 	return 0;
 }
 
@@ -160,6 +166,7 @@ worker_free(struct worker *w)
 	free(w->pipes.fds);
 	backend_pool_flush(w);
 	free(w->idle);
+	free(w->queues);
 	free(w->msg);
 	free(w->scratch);
 	pool_destroy(&w->bufs);

@@ -66,6 +66,11 @@ struct worker {
 	struct worker_idle *idle;       /* rt->nservers pools */
 	unsigned int nidle;             /* pooled connections, all servers */
 	struct event idle_ev;           /* closes those idle too long */
+	struct list *queues;            /* per backend: sessions waiting for
+	                                   a server slot, oldest first */
+	unsigned int nqueued;
+	struct event queue_ev;          /* re-tries them (slots freed by
+	                                   other workers) */
 	/* mode http: what an analyzer uses within one call */
 	struct http_msg *msg;           /* the parsed header block */
 	char *scratch;                  /* a rewritten header block */

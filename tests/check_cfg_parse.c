@@ -783,11 +783,12 @@ START_TEST(load_arg_counts)
 	ck_fails("frontend f\n    default-backend\n", "t.conf:2: missing "
 	    "argument: usage is 'default-backend NAME'");
 	ck_fails("backend b\n    balance\n", "t.conf:2: missing argument: "
-	    "usage is 'balance roundrobin'");
+	    "usage is 'balance roundrobin|leastconn|source|uri|hdr(NAME)|"
+	    "random'");
 	ck_fails("backend b\n    server s1\n", "t.conf:2: missing argument: "
-	    "usage is 'server NAME ADDR:PORT'");
-	ck_fails("backend b\n    server s1 1.1.1.1:1 x\n", "t.conf:2: extra "
-	    "argument 'x': usage is 'server NAME ADDR:PORT'");
+	    "usage is 'server NAME ADDR:PORT [OPTION]...'");
+	ck_fails("backend b\n    server s1 1.1.1.1:1 x\n", "t.conf:2: server: "
+	    "unknown option 'x'");
 }
 END_TEST
 
@@ -830,8 +831,9 @@ START_TEST(load_bad_values)
 	    "such user 'no_such_user_gh'");
 	ck_fails("defaults\n    mode ftp\n", "t.conf:2: mode: expected tcp "
 	    "or http, got 'ftp'");
-	ck_fails("backend b\n    balance leastconn\n", "t.conf:2: balance: "
-	    "unknown algorithm 'leastconn' (only roundrobin)");
+	ck_fails("backend b\n    balance fastest\n", "t.conf:2: balance: "
+	    "unknown algorithm 'fastest' (roundrobin, leastconn, source, "
+	    "uri, hdr(NAME), random)");
 	ck_fails("frontend f\n    bind 1.2.3.4:0\n", "t.conf:2: bind: bad "
 	    "address '1.2.3.4:0': bad port '0' (1..65535)");
 	ck_fails("frontend f\n    bind *:65536\n", "t.conf:2: bind: bad "
@@ -1362,6 +1364,185 @@ START_TEST(free_null_and_partial)
 }
 END_TEST
 
+/* ---- backends: balancing, checks, servers, PROXY, TLS to servers ---- */
+
+static const char be_text[] =
+    "global\n"
+    "    resolve-interval 10s\n"
+    "    nameserver 127.0.0.1:5353\n"
+    "    nameserver [::1]:53\n"
+    "frontend f\n"
+    "    mode http\n"
+    "    bind 127.0.0.1:80 accept-proxy proxy-from 10.0.0.0/8,::1,"
+    "192.0.2.7\n"
+    "    default-backend web\n"
+    "backend web\n"
+    "    mode http\n"
+    "    balance hdr(X-User)\n"
+    "    retries 0\n"
+    "    timeout queue 3s\n"
+    "    check http HEAD /health expect status 200-299 interval 500ms "
+    "timeout 200ms rise 1 fall 4\n"
+    "    observe layer7\n"
+    "    error-limit 5\n"
+    "    server w1 127.0.0.1:8080 weight 3 maxconn 10 check send-proxy-v2\n"
+    "    server w2 web.example.test:8443 ssl verify none sni client "
+    "crt /c.pem key /k.pem backup resolve-optional\n"
+    "    server w3 [::1]:8080 disabled send-proxy ssl ca-file /ca.pem "
+    "sni api.test\n"
+    "backend tcp\n"
+    "    mode tcp\n"
+    "    balance source\n"
+    "    server t1 127.0.0.1:9000 weight 0\n";
+
+START_TEST(backend_every_keyword)
+{
+	struct cfg *c = ck_loads(be_text), *d, *e;
+	const struct cfg_backend *be = &c->backends[0];
+	const struct cfg_server *s = be->servers;
+	const struct cfg_bind *b = &c->frontends[0].binds[0];
+	char *dumped, *again;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	ck_assert_uint_eq(c->resolve_interval, 10000);
+	ck_assert_uint_eq(c->nnameservers, 2);
+	ck_assert_str_eq(c->nameservers[1], "[::1]:53");
+	ck_assert_uint_eq(b->flags & CFG_BIND_F_ACCEPT_PROXY,
+	    CFG_BIND_F_ACCEPT_PROXY);
+	ck_assert_uint_eq(b->nproxy_from, 3);
+	ck_assert_uint_eq(b->proxy_from[0].prefix, 8);
+	ck_assert_uint_eq(b->proxy_from[1].prefix, 128);
+	inet_pton(AF_INET, "10.200.0.1", &sin.sin_addr);
+	ck_assert_int_eq(cfg_net_match(&b->proxy_from[0],
+	    (struct sockaddr *)&sin), 1);
+	inet_pton(AF_INET, "11.0.0.1", &sin.sin_addr);
+	ck_assert_int_eq(cfg_net_match(&b->proxy_from[0],
+	    (struct sockaddr *)&sin), 0);
+	ck_assert_int_eq(cfg_net_match(&b->proxy_from[1],
+	    (struct sockaddr *)&sin), 0);
+	ck_assert_int_eq(be->balance, CFG_LB_HDR);
+	ck_assert_str_eq(be->balance_hdr, "X-User");
+	ck_assert_uint_eq(be->retries, 0);
+	ck_assert_uint_eq(be->timeouts.queue, 3000);
+	ck_assert_int_eq(be->check.http, 1);
+	ck_assert_str_eq(be->check.method, "HEAD");
+	ck_assert_str_eq(be->check.path, "/health");
+	ck_assert_uint_eq(be->check.status_min, 200);
+	ck_assert_uint_eq(be->check.status_max, 299);
+	ck_assert_uint_eq(be->check.interval, 500);
+	ck_assert_uint_eq(be->check.timeout, 200);
+	ck_assert_uint_eq(be->check.rise, 1);
+	ck_assert_uint_eq(be->check.fall, 4);
+	ck_assert_int_eq(be->observe, CFG_OBSERVE_LAYER7);
+	ck_assert_uint_eq(be->error_limit, 5);
+	ck_assert_uint_eq(s[0].weight, 3);
+	ck_assert_uint_eq(s[0].maxconn, 10);
+	ck_assert_uint_eq(s[0].flags, CFG_SRV_F_CHECK | CFG_SRV_F_PROXY_V2);
+	ck_assert_ptr_null(s[0].host);
+	/* A name is kept for resolve.c, not resolved here. */
+	ck_assert_str_eq(s[1].host, "web.example.test");
+	ck_assert_uint_eq(s[1].port, 8443);
+	ck_assert_uint_eq(s[1].addrlen, 0);
+	ck_assert_uint_eq(s[1].flags, CFG_SRV_F_SSL | CFG_SRV_F_NO_VERIFY |
+	    CFG_SRV_F_SNI_CLIENT | CFG_SRV_F_BACKUP | CFG_SRV_F_RESOLVE_OPT);
+	ck_assert_str_eq(s[1].crt, "/c.pem");
+	ck_assert_str_eq(s[1].key, "/k.pem");
+	ck_assert_str_eq(s[2].sni, "api.test");
+	ck_assert_str_eq(s[2].ca_file, "/ca.pem");
+	ck_assert_uint_eq(s[2].flags, CFG_SRV_F_DISABLED | CFG_SRV_F_PROXY_V1 |
+	    CFG_SRV_F_SSL);
+	/* Defaults. */
+	be = &c->backends[1];
+	ck_assert_int_eq(be->balance, CFG_LB_SOURCE);
+	ck_assert_uint_eq(be->retries, CFG_DEF_RETRIES);
+	ck_assert_uint_eq(be->timeouts.queue, be->timeouts.connect);
+	ck_assert_int_eq(be->check.http, 0);
+	ck_assert_uint_eq(be->check.interval, CFG_DEF_CHECK_INTERVAL);
+	ck_assert_uint_eq(be->check.timeout, CFG_DEF_CHECK_INTERVAL);
+	ck_assert_uint_eq(be->check.rise, CFG_DEF_CHECK_RISE);
+	ck_assert_uint_eq(be->check.fall, CFG_DEF_CHECK_FALL);
+	ck_assert_uint_eq(be->error_limit, CFG_DEF_ERROR_LIMIT);
+	ck_assert_uint_eq(be->servers[0].weight, 0);
+
+	d = reload(c, &dumped);
+	e = reload(d, &again);
+	ck_assert_str_eq(dumped, again);
+	ck_assert_ptr_nonnull(strstr(dumped, " accept-proxy proxy-from "
+	    "10.0.0.0/8,::1/128,192.0.2.7/32\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    server w1 127.0.0.1:8080 "
+	    "weight 3 maxconn 10 check send-proxy-v2\n"));
+	ck_assert_str_eq(d->backends[0].servers[1].host, "web.example.test");
+	free(dumped);
+	free(again);
+	cfg_free(e);
+	cfg_free(d);
+	cfg_free(c);
+}
+END_TEST
+
+#define BE_FE "frontend f\n    bind 127.0.0.1:80\n    default-backend b\n"
+
+START_TEST(backend_errors)
+{
+	ck_fails(BE_FE "backend b\n    balance uri\n    server s 1.1.1.1:1\n",
+	    "t.conf:4: backend 'b': balance uri needs mode http");
+	ck_fails("backend b\n    balance hdr()\n", "t.conf:2: balance: "
+	    "expected hdr(NAME), got 'hdr()'");
+	ck_fails("backend b\n    server s 1.1.1.1:1 weight 257\n",
+	    "t.conf:2: server: weight: '257' is out of range 0..256");
+	ck_fails("backend b\n    server s 1.1.1.1:1 weight\n",
+	    "t.conf:2: server: 'weight' needs an argument");
+	ck_fails("backend b\n    server s 1.1.1.1:1 verify maybe\n",
+	    "t.conf:2: server: verify: expected none or required, got "
+	    "'maybe'");
+	ck_fails("backend b\n    server s 1.1.1.1:1 ca-file /x\n",
+	    "t.conf:2: server: 'verify', 'ca-file', 'crt', 'key' and 'sni' "
+	    "need 'ssl'");
+	ck_fails("backend b\n    server s 1.1.1.1:1 ssl key /k\n",
+	    "t.conf:2: server: 'key' needs 'crt'");
+	ck_fails("backend b\n    server s 1.1.1.1:1 send-proxy "
+	    "send-proxy-v2\n", "t.conf:2: server: 'send-proxy' or "
+	    "'send-proxy-v2', not both");
+	ck_fails("backend b\n    server s 1.1.1.1:1 resolve-optional\n",
+	    "t.conf:2: server: 'resolve-optional' needs a host name, not an "
+	    "address");
+	ck_fails("backend b\n    server s *:1\n", "t.conf:2: server: bad "
+	    "address '*:1': '*' is only valid for bind");
+	ck_fails("backend b\n    check http health\n", "t.conf:2: check: "
+	    "http needs a path starting with '/'");
+	ck_fails("backend b\n    check expect 200\n", "t.conf:2: check: "
+	    "expect needs an http check");
+	ck_fails("backend b\n    check http / expect 399-200\n", "t.conf:2: "
+	    "check: expect: '200' is out of range 399..599");
+	ck_fails("backend b\n    check http / rise 0\n", "t.conf:2: check: "
+	    "rise: '0' is out of range 1..1000");
+	ck_fails("backend b\n    check interval\n", "t.conf:2: check: "
+	    "'interval' needs an argument");
+	ck_fails("backend b\n    check http / every 2s\n", "t.conf:2: check: "
+	    "unknown option 'every'");
+	ck_fails("backend b\n    observe layer3\n", "t.conf:2: observe: "
+	    "expected layer4 or layer7, got 'layer3'");
+	ck_fails(BE_FE "backend b\n    observe layer7\n    server s "
+	    "1.1.1.1:1\n", "t.conf:4: backend 'b': observe layer7 needs mode "
+	    "http");
+	ck_fails("backend b\n    retries 101\n", "t.conf:2: retries: '101' is "
+	    "out of range 0..100");
+	ck_fails("global\n    nameserver 127.0.0.1\n", "t.conf:2: "
+	    "nameserver: bad address '127.0.0.1': missing port (ADDR:PORT)");
+	ck_fails("frontend f\n    bind 1.1.1.1:1 proxy-from 10.0.0.0/8\n",
+	    "t.conf:2: bind: 'proxy-from' needs 'accept-proxy'");
+	ck_fails("frontend f\n    bind 1.1.1.1:1 accept-proxy proxy-from "
+	    "10.0.0.1/8\n", "t.conf:2: bind: proxy-from: '10.0.0.1/8' has "
+	    "host bits set");
+	ck_fails("frontend f\n    bind 1.1.1.1:1 accept-proxy proxy-from "
+	    "10.0.0.0/33\n", "t.conf:2: bind: proxy-from: bad prefix length "
+	    "in '10.0.0.0/33' (0..32)");
+	ck_fails("frontend f\n    bind 1.1.1.1:1 accept-proxy proxy-from "
+	    "10.0.0.0/8,,\n", "t.conf:2: bind: proxy-from: bad list "
+	    "'10.0.0.0/8,,'");
+}
+END_TEST
+
 static Suite *
 cfg_parse_suite(void)
 {
@@ -1419,6 +1600,8 @@ cfg_parse_suite(void)
 	tc = tcase_create("mode http");
 	tcase_add_test(tc, http_every_keyword);
 	tcase_add_test(tc, http_errors);
+	tcase_add_test(tc, backend_every_keyword);
+	tcase_add_test(tc, backend_errors);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cfg_dump");
