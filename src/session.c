@@ -491,6 +491,7 @@ session_queue_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
 	struct session *s;
+	uint64_t since;
 	size_t i;
 
 	(void)fd; (void)what;
@@ -500,13 +501,17 @@ session_queue_cb(evutil_socket_t fd, short what, void *arg)
 		while (!LIST_EMPTY(&w->queues[i])) {
 			s = container_of(w->queues[i].next, struct session,
 			    queue);
+			since = s->t_connect;
 			session_unqueue(s);
 			if (session_serve(s) == 0) {
 				if (s->flags & SS_F_QUEUED) {
-					/* Back to the head, not the tail. */
+					/* Back to the head, not the tail, and
+					 * waiting since it first came. */
 					list_del(&s->queue);
 					list_append(w->queues[i].next,
 					    &s->queue);
+					s->t_connect = since;
+					session_arm_timer(s);
 					break;
 				}
 				session_pump(s);

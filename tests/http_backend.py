@@ -15,13 +15,15 @@ each connection's bytes) and answers by path:
   /ws             101 to an Upgrade request, then echoes raw bytes
   /hop            a response with hop-by-hop fields, X-Powered-By and HSTS
   /bad/KIND       a broken response: cl-te, status, silent, reset
-  anything else   200 "hello from NAME"
-Keep-alive unless the request says otherwise. Prints "ready PORT".
+  anything else   200 "hello from NAME", after DELAY seconds if given
+Usage: http_backend.py NAME RECORD [DELAY]. Keep-alive unless the request
+says otherwise. Prints "ready PORT".
 """
 import hashlib, base64, os, socket, sys, threading, time
 
 name = sys.argv[1]
 record = sys.argv[2]
+delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0
 lock = threading.Lock()
 nconn = [0]
 
@@ -161,6 +163,7 @@ def serve(conn, cid):
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
             return
         else:
+            time.sleep(delay)
             reply(conn, 200, ("hello from %s\n" % name).encode(), extra,
                   method == "HEAD")
         if close:
