@@ -38,6 +38,9 @@ static void session_arm_timer(struct session *s);
 static void session_release_srv(struct session *s, int reuse);
 static void session_unqueue(struct session *s);
 static void session_release_slot(struct session *s);
+static void session_drop_replay(struct session *s);
+static int session_http_replay(struct session *s, const char *why,
+    int *rc);
 static struct conn *session_detach_srv(struct session *s,
     struct server *srv);
 
@@ -84,6 +87,7 @@ session_close(struct session *s, const char *term)
 	    s->why != NULL ? ": " : "", s->why != NULL ? s->why : "");
 	session_unqueue(s);
 	session_release_slot(s);
+	session_drop_replay(s);
 	/* A kept server connection outlives its client. */
 	if ((s->flags & SS_F_HTTP) && s->txn.res == HTTP_S_IDLE)
 		session_release_srv(s, 1);
@@ -110,12 +114,17 @@ static int session_http_error(struct session *s, unsigned int status,
 static int
 session_error(struct session *s, struct conn *c, int err)
 {
+	int rc;
+
 	/* An error overrides whichever side had closed first. */
 	s->why = strerror(err);
 	s->term = c == s->cli ? "client-error" : "server-error";
 	if ((s->flags & SS_F_HTTP) && c != s->cli &&
-	    s->txn.res == HTTP_S_HDR)
+	    s->txn.res == HTTP_S_HDR) {
+		if (session_http_replay(s, s->why, &rc))
+			return rc;
 		return session_http_error(s, 502, s->term, s->why);
+	}
 	session_close(s, s->term);
 	return -1;
 }
@@ -400,7 +409,8 @@ session_lb_hash(const struct session *s, uint32_t *h)
 	}
 }
 
-/* Picks a server (not <avoid>) and takes a slot on it. Returns 1 with
+/* Picks a server (another than <avoid> if it can) and takes a slot on
+ * it. Returns 1 with
  * s->srv set, 0 when every usable server is full and the session waits
  * in its worker's queue, -1 when no server is up (s->term, s->why). */
 static int
@@ -412,6 +422,10 @@ session_assign(struct session *s, const struct server *avoid)
 	uint32_t h;
 
 	srv = backend_pick(s->be, session_lb_hash(s, &h), avoid, &miss);
+	/* A retry goes to another server when there is one, else to the
+	 * same one again. */
+	if (srv == NULL && avoid != NULL && miss == BE_MISS_NONE)
+		srv = backend_pick(s->be, session_lb_hash(s, &h), NULL, &miss);
 	if (srv != NULL) {
 		s->srv = srv;
 		s->flags |= SS_F_SLOT;
@@ -457,6 +471,15 @@ session_release_slot(struct session *s)
 	backend_release(s->srv);
 	if (!LIST_EMPTY(&w->queues[s->srv->be->idx]))
 		event_active(&w->queue_ev, EV_TIMEOUT, 1);
+}
+
+static void
+session_drop_replay(struct session *s)
+{
+	if (s->replay == NULL)
+		return;
+	pool_put(&s->w->bufs, s->replay);
+	s->replay = NULL;
 }
 
 /* No server for this request or connection: 503 in mode http, a close
@@ -832,6 +855,7 @@ session_http_error(struct session *s, unsigned int status, const char *term,
 		server_report(s->srv, 0, t->why != NULL ? t->why : term);
 	session_unqueue(s);
 	session_release_slot(s);
+	session_drop_replay(s);
 	session_release_srv(s, 0);
 	channel_truncate(&s->req, 0);
 	s->req.fwd = 0;
@@ -848,6 +872,55 @@ session_http_error(struct session *s, unsigned int status, const char *term,
  * kept from its last request when it goes to the same server (as most
  * do: no pool traffic at all), else an idle one from the pool, else a
  * new one. */
+/* Keeps a copy of the request about to go when it may be sent again:
+ * an idempotent method (RFC 9110 9.2.2), no body, retries allowed. */
+static void
+session_keep_replay(struct session *s)
+{
+	size_t n = s->req.fwd;
+
+	if (!(s->txn.flags & TX_F_IDEMPOTENT) || s->txn.req != HTTP_S_DONE ||
+	    s->be->cfg->retries == 0 || n == 0 || n > s->w->bufs.size)
+		return;
+	if (s->replay == NULL && (s->replay = pool_get(&s->w->bufs)) == NULL)
+		return;
+	memcpy(s->replay, channel_head(&s->req), n);
+	s->replay_len = n;
+}
+
+/* The server failed (<why>) after the request went out and before any
+ * byte of its response: an idempotent request is sent again to another
+ * server while retries remain (the others get 502). Returns 1 when it
+ * was (0 from *rc, or -1 when the session was closed meanwhile), 0 when
+ * it cannot be. */
+static int
+session_http_replay(struct session *s, const char *why, int *rc)
+{
+	struct server *failed = s->srv;
+	char addr[UTIL_ADDRSTRLEN];
+	int r;
+
+	if (s->replay == NULL || s->res.buf.data > 0 ||
+	    s->txn.res != HTTP_S_HDR || !(s->flags & SS_F_SLOT) ||
+	    s->tries > s->be->cfg->retries)
+		return 0;
+	log_info("%s fe=%s be=%s/%s %s before responding: request sent "
+	    "again", util_addr_str(&s->cli->peer.sa, addr, sizeof(addr)),
+	    s->fe->cfg->name, s->be->cfg->name, failed->cfg->name, why);
+	server_report(failed, 0, why);
+	session_release_slot(s);
+	session_release_srv(s, 0);
+	if (channel_take_buf(&s->req, &s->w->bufs) < 0 ||
+	    channel_replace(&s->req, 0, 0, s->replay, s->replay_len) < 0)
+		return 0;
+	s->req.fwd = s->replay_len;
+	if ((r = session_assign(s, failed)) == 1)
+		*rc = session_connect(s);
+	else
+		*rc = r == 0 ? 0 : session_no_server(s);
+	return 1;
+}
+
 static int
 session_http_connect(struct session *s)
 {
@@ -856,6 +929,7 @@ session_http_connect(struct session *s)
 	int rc;
 
 	s->tries = 0;
+	session_keep_replay(s);
 	rc = session_assign(s, NULL);
 	if (rc == 1 && kept == s->srv && session_srv_clean(s)) {
 		s->tries = 1;
@@ -928,7 +1002,7 @@ static int
 session_http_turn(struct session *s)
 {
 	struct http_txn *t = &s->txn;
-	int reuse;
+	int reuse, rc;
 
 	if (t->res == HTTP_S_TUNNEL)
 		return 0;
@@ -942,10 +1016,14 @@ session_http_turn(struct session *s)
 		    t->res != HTTP_S_IDLE) {
 			if (t->res == HTTP_S_BODY_CLOSE)
 				t->res = HTTP_S_DONE;
-			else if (t->res == HTTP_S_HDR)
+			else if (t->res == HTTP_S_HDR) {
+				if (session_http_replay(s, "server closed",
+				    &rc))
+					return rc < 0 ? -1 : 1;
 				return session_http_error(s, 502,
 				    "server-close", "server closed before "
 				    "responding") < 0 ? -1 : 1;
+			}
 			else {
 				t->why = "server closed in the body";
 				session_close(s, "server-close");
@@ -969,6 +1047,7 @@ session_http_turn(struct session *s)
 		/* A clean server connection stays with the session for its
 		 * next request; otherwise, or when the client goes, it goes
 		 * to the pool or is closed. */
+		session_drop_replay(s);
 		if (s->flags & SS_F_SLOT) {
 			if (s->be->cfg->observe == CFG_OBSERVE_LAYER7)
 				server_report(s->srv, t->status < 500,

@@ -52,6 +52,11 @@ struct session {
 	uint64_t t_idle;                /* mode http: waiting for a request
 	                                   since, or closing since */
 	struct http_txn txn;            /* mode http: the current request */
+	char *replay;                   /* mode http: a copy of an idempotent
+	                                   bodiless request sent to a server,
+	                                   until its response begins (from
+	                                   w->bufs) */
+	size_t replay_len;
 	struct event timer;
 	const char *term;               /* why it ended, for the log */
 	const char *why;                /* detail: an errno text or NULL */

@@ -16,14 +16,16 @@ each connection's bytes) and answers by path:
   /hop            a response with hop-by-hop fields, X-Powered-By and HSTS
   /bad/KIND       a broken response: cl-te, status, silent, reset
   anything else   200 "hello from NAME", after DELAY seconds if given
-Usage: http_backend.py NAME RECORD [DELAY]. Keep-alive unless the request
-says otherwise. Prints "ready PORT".
+Usage: http_backend.py NAME RECORD [DELAY | drop]; with "drop", every
+request is read whole and its connection closed without an answer.
+Keep-alive unless the request says otherwise. Prints "ready PORT".
 """
 import hashlib, base64, os, socket, sys, threading, time
 
 name = sys.argv[1]
 record = sys.argv[2]
-delay = float(sys.argv[3]) if len(sys.argv) > 3 else 0
+drop = len(sys.argv) > 3 and sys.argv[3] == "drop"
+delay = float(sys.argv[3]) if len(sys.argv) > 3 and not drop else 0
 lock = threading.Lock()
 nconn = [0]
 
@@ -101,6 +103,8 @@ def serve(conn, cid):
         if path == "/continue" and hdrs.get("expect", "").lower() == "100-continue":
             conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
         body, buf = read_body(conn, hdrs, buf, cid)
+        if drop:
+            return
         if path == "/headers":
             reply(conn, 200, head + b"\r\n\r\n", extra)
         elif path in ("/echo", "/continue"):

@@ -3,13 +3,15 @@
 # shares within tolerance of the weights; hash keys keep their server),
 # leastconn with a slow and a fast server, disabled and backup servers,
 # maxconn with its queue (served in turn, or 503 when timeout queue
-# passes), retries on a refused connect in both modes, and a backend
-# with no server up (503 / close at once).
+# passes), retries on a refused connect in both modes, an idempotent
+# request sent again after a server closed without answering (and a POST
+# not), and a backend with no server up (503 at once).
 . "${top_srcdir:-.}/tests/lib.sh"
 start_http_backend a
 start_http_backend b
 start_http_backend c
 start_http_backend slow 0.2
+start_http_backend drop drop
 free_port P
 free_port DEAD
 free_port PT
@@ -29,6 +31,7 @@ frontend rr
     use-backend qt if path-prefix /qt
     use-backend q if path-prefix /q
     use-backend retry if path-prefix /retry
+    use-backend replay if path-prefix /replay
     use-backend none if path-prefix /none
     default-backend rr
 frontend tcp
@@ -76,6 +79,9 @@ backend qt
 backend retry
     retries 1
     server dead 127.0.0.1:$DEAD weight 10
+    server a 127.0.0.1:$a_PORT
+backend replay
+    server drop 127.0.0.1:$drop_PORT weight 100
     server a 127.0.0.1:$a_PORT
 backend none
     server a 127.0.0.1:$a_PORT disabled
@@ -185,6 +191,22 @@ for i in 1 2 3 4 5; do
 	printf 'GET / HTTP/1.0\r\n\r\n' | client "127.0.0.1:$PT" >"$TMP/tcp.$i"
 	grep -q "hello from a" "$TMP/tcp.$i" || fail "mode tcp retry $i: $(cat "$TMP/tcp.$i")"
 done
+
+# A server that takes a request and closes without a word: an idempotent
+# request without body is sent again to the other server; a POST whose
+# bytes reached the server is not (502).
+for m in GET HEAD DELETE; do
+	st=$(curl -s -o /dev/null -w '%{http_code}' -X "$m" "http://127.0.0.1:$P/replay/$m")
+	[ "$st" = 200 ] || fail "replayed $m: got $st"
+	grep -q "^$m /replay/$m " "$TMP/a.rec" || fail "$m did not reach the second server"
+	grep -q "^$m /replay/$m " "$TMP/drop.rec" || fail "$m did not reach the first server"
+done
+grep -q 'be=replay/drop server closed before responding: request sent again' "$TMP/gh.log" ||
+	fail "no replay in the log"
+st=$(curl -s -o /dev/null -w '%{http_code}' -d 'order=1' "http://127.0.0.1:$P/replay/post")
+[ "$st" = 502 ] || fail "a dropped POST: got $st, want 502"
+grep -q "^POST /replay/post " "$TMP/drop.rec" || fail "the POST did not reach the server"
+grep -q "^POST /replay/post " "$TMP/a.rec" && fail "the POST was sent twice"
 
 # No server up: 503 at once.
 t0=$(date +%s%N)
