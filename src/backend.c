@@ -557,8 +557,11 @@ backend_pool_put(struct worker *w, struct server *srv, struct conn *c)
 {
 	struct worker_idle *p = &w->idle[srv->idx];
 
+	/* A connection that began with a client's PROXY header speaks for
+	 * that client only. */
 	if (p->n >= srv->be->cfg->keepalive_pool || w->stopping ||
-	    !server_is_up(srv))
+	    !server_is_up(srv) || (srv->cfg->flags & (CFG_SRV_F_PROXY_V1 |
+	    CFG_SRV_F_PROXY_V2)))
 		return -1;
 	c->owner = srv;
 	c->cb = backend_pool_io;

@@ -57,6 +57,34 @@ main_ssl_ctx(const struct cfg_bind *b, char *err, size_t errlen)
 	return ctx;
 }
 
+/* The TLS context of each "ssl" server, from its files. */
+static int
+main_server_ssl(struct backend *b, char *err, size_t errlen)
+{
+	char why[512];
+	size_t i;
+
+	for (i = 0; i < b->nservers; i++) {
+		const struct cfg_server *cs = b->servers[i].cfg;
+		struct ssl_client_opts o = {
+			.verify = !(cs->flags & CFG_SRV_F_NO_VERIFY),
+			.ca_file = cs->ca_file, .crt = cs->crt, .key = cs->key,
+			.alpn = b->cfg->mode == CFG_MODE_HTTP ? "http/1.1" :
+			    NULL,
+		};
+
+		if (!(cs->flags & CFG_SRV_F_SSL))
+			continue;
+		if ((b->servers[i].ssl_ctx = ssl_ctx_new_client(&o, why,
+		    sizeof(why))) == NULL) {
+			snprintf(err, errlen, "%s:%d: server %s: %s", cs->file,
+			    cs->line, cs->name, why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 main_runtime_free(struct runtime *rt)
 {
@@ -92,6 +120,9 @@ main_runtime_init(struct runtime *rt, const struct cfg *c, char *err,
 		snprintf(err, errlen, "out of memory");
 		goto err_free_runtime;
 	}
+	for (i = 0; i < c->nbackends; i++)
+		if (main_server_ssl(&rt->backends[i], err, errlen) < 0)
+			goto err_free_runtime;
 	for (i = 0; i < c->nfrontends; i++) {
 		const struct cfg_frontend *cf = &c->frontends[i];
 		struct frontend *fe = &rt->frontends[i];

@@ -24,6 +24,7 @@
 #include "conn.h"
 #include "listener.h"
 #include "log.h"
+#include "proxy_proto.h"
 #include "session.h"
 #include "ssl_sock.h"
 #include "worker.h"
@@ -585,30 +586,134 @@ session_connect_failed(struct session *s, int err, const char *term)
 	return session_no_server(s);
 }
 
+/* The server connection is ready for the client's bytes. */
+static void
+session_srv_established(struct session *s)
+{
+	struct conn *c = s->srv_conn;
+
+	s->flags |= SS_F_CONNECTED;
+	s->term = s->why = NULL;
+	s->t_srv = util_now_ms();
+	server_report(s->srv, 1, NULL);
+	if (s->cli->xprt == &xprt_raw && c->xprt == &xprt_raw &&
+	    !(s->flags & SS_F_HTTP))
+		s->flags |= SS_F_SPLICE;
+	session_arm_timer(s);
+}
+
+/* Sends the PROXY header the server asks for: the client's addresses as
+ * gatehouse received them, and (v2) what the client's TLS settled. It
+ * goes first on a new socket, so it fits at once. Returns 0 or -errno. */
+static int
+session_send_proxy(struct session *s, struct conn *c)
+{
+	struct conn *cli = s->cli;
+	struct pp_tlvs t = { 0 };
+	char hdr[PP_HDR_MAX];
+	ssize_t n, len;
+
+	/* The address the client reached (a PROXY header's, or REDIRECT's
+	 * original one, when set at accept). */
+	if (cli->local.sa.sa_family == AF_UNSPEC && getsockname(cli->fd,
+	    &cli->local.sa, &(socklen_t){ sizeof(cli->local) }) == -1)
+		return -errno;
+	if (s->srv->cfg->flags & CFG_SRV_F_PROXY_V1)
+		len = pp_encode_v1(hdr, sizeof(hdr), &cli->peer.sa,
+		    &cli->local.sa);
+	else {
+		if ((t.ssl_version = ssl_sock_version(cli)) != NULL) {
+			t.ssl = 1;
+			t.ssl_cipher = ssl_sock_cipher(cli);
+			t.alpn = ssl_sock_alpn(cli, &t.alpn_len);
+			if ((t.authority = ssl_sock_sni(cli)) != NULL)
+				t.authority_len = strlen(t.authority);
+		}
+		len = pp_encode_v2(hdr, sizeof(hdr), &cli->peer.sa,
+		    &cli->local.sa, &t);
+	}
+	if (len < 0)
+		return -EOVERFLOW;
+	while ((n = send(c->fd, hdr, (size_t)len, MSG_NOSIGNAL)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n == -1)
+		return -errno;
+	return n == len ? 0 : -EAGAIN;
+}
+
+static void session_srv_io(struct conn *c, short what);
+
+static void
+session_srv_hs_done(struct conn *c, const char *reason, void *arg)
+{
+	struct session *s = arg;
+
+	c->cb = session_srv_io;
+	s->flags &= ~SS_F_HANDSHAKE;
+	if (reason != NULL) {
+		s->why = reason;
+		if (session_connect_failed(s, 0, "tls-error") == 0)
+			session_pump(s);
+		return;
+	}
+	session_srv_established(s);
+	session_pump(s);
+}
+
+/* TLS to the server: the SNI name is the configured one, the client's
+ * (sni client), or the server's host name; the certificate must name
+ * the SNI name, else the host name, else the address. */
+static int
+session_srv_tls(struct session *s, struct conn *c)
+{
+	const struct cfg_server *cs = s->srv->cfg;
+	const struct cfg_timeouts *t = &s->be->cfg->timeouts;
+	char ip[UTIL_ADDRSTRLEN];
+	struct sockaddr_storage ss;
+	const char *sni = cs->sni, *name;
+	uint64_t spent = util_now_ms() - s->t_connect;
+
+	if (cs->flags & CFG_SRV_F_SNI_CLIENT)
+		sni = ssl_sock_sni(s->cli);
+	else if (sni == NULL)
+		sni = cs->host;
+	name = cs->sni != NULL ? cs->sni : cs->host;
+	if (name == NULL && server_addr(s->srv, &ss) > 0)
+		name = util_addr_ip((struct sockaddr *)&ss, ip, sizeof(ip));
+	s->flags |= SS_F_HANDSHAKE;
+	return ssl_sock_connect(c, s->srv->ssl_ctx, sni, name,
+	    spent < t->connect ? (unsigned int)(t->connect - spent) : 1,
+	    session_srv_hs_done, s);
+}
+
 static void
 session_srv_io(struct conn *c, short what)
 {
 	struct session *s = c->owner;
+	unsigned int f = s->srv->cfg->flags;
 	int rc;
 
 	if (c->flags & CO_F_CONNECTING) {
 		if (!(what & EV_WRITE))
 			return;
-		if ((rc = conn_connect_result(c)) < 0) {
+		if ((rc = conn_connect_result(c)) < 0 ||
+		    ((f & (CFG_SRV_F_PROXY_V1 | CFG_SRV_F_PROXY_V2)) &&
+		    (rc = session_send_proxy(s, c)) < 0)) {
 			if (session_connect_failed(s, -rc, rc ==
 			    -ECONNREFUSED ? "connect-refused" :
 			    "connect-error") == 0)
 				session_pump(s);
 			return;
 		}
-		s->flags |= SS_F_CONNECTED;
-		s->term = s->why = NULL;
-		s->t_srv = util_now_ms();
-		server_report(s->srv, 1, NULL);
-		if (s->cli->xprt == &xprt_raw && c->xprt == &xprt_raw &&
-		    !(s->flags & SS_F_HTTP))
-			s->flags |= SS_F_SPLICE;
-		session_arm_timer(s);
+		if (f & CFG_SRV_F_SSL) {
+			/* The handshake calls session_srv_hs_done(). */
+			if ((rc = session_srv_tls(s, c)) < 0 &&
+			    session_connect_failed(s, -rc, "tls-error") == 0)
+				session_pump(s);
+			return;
+		}
+		session_srv_established(s);
 	}
 	session_pump(s);
 }

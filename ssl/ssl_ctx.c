@@ -1,4 +1,6 @@
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -176,6 +178,134 @@ ssl_ctx_new_server(const struct ssl_ctx_opts *o, char *err, size_t errlen)
 		SSL_CTX_set_ex_data(ctx, alpn_idx, alpn);
 		SSL_CTX_set_alpn_select_cb(ctx, ssl_ctx_alpn_select, alpn);
 	}
+	ERR_clear_error();
+	return ctx;
+err_free_ctx:
+	ERR_clear_error();
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+/* ---- the client side: gatehouse to its TLS servers ---- */
+
+/* The session to offer on the next connection to a server: the latest
+ * one the server gave (a TLS 1.3 ticket comes after the handshake, so it
+ * is taken from the new-session callback). Every worker shares it. */
+struct ssl_client_cache {
+	pthread_mutex_t lock;
+	SSL_SESSION *sess;
+};
+
+static int ssl_client_idx = -1;
+
+static void
+ssl_ctx_free_cache(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
+    long argl, void *argp)
+{
+	struct ssl_client_cache *cc = ptr;
+
+	(void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+	if (cc == NULL)
+		return;
+	SSL_SESSION_free(cc->sess);
+	pthread_mutex_destroy(&cc->lock);
+	free(cc);
+}
+
+static int
+ssl_ctx_new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct ssl_client_cache *cc = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl),
+	    ssl_client_idx);
+	SSL_SESSION *old;
+
+	if (cc == NULL || !SSL_SESSION_is_resumable(sess))
+		return 0;
+	pthread_mutex_lock(&cc->lock);
+	old = cc->sess;
+	cc->sess = sess;
+	pthread_mutex_unlock(&cc->lock);
+	SSL_SESSION_free(old);
+	return 1;       /* we keep the reference */
+}
+
+void
+ssl_ctx_client_session(SSL_CTX *ctx, SSL *ssl)
+{
+	struct ssl_client_cache *cc = SSL_CTX_get_ex_data(ctx, ssl_client_idx);
+
+	if (cc == NULL)
+		return;
+	pthread_mutex_lock(&cc->lock);
+	if (cc->sess != NULL)
+		SSL_set_session(ssl, cc->sess);
+	pthread_mutex_unlock(&cc->lock);
+}
+
+SSL_CTX *
+ssl_ctx_new_client(const struct ssl_client_opts *o, char *err,
+    size_t errlen)
+{
+	struct ssl_client_cache *cc;
+	struct ssl_cert_opts crt = { o->crt, o->key };
+	unsigned char *alpn;
+	char why[256];
+	SSL_CTX *ctx;
+
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		snprintf(err, errlen, "SSL_CTX_new: %s",
+		    ssl_err_reason(why, sizeof(why)));
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS |
+	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_read_ahead(ctx, 1);
+	if (SSL_CTX_set_cipher_list(ctx, SSL_DEF_CIPHERS) != 1 ||
+	    SSL_CTX_set_ciphersuites(ctx, SSL_DEF_SUITES) != 1 ||
+	    SSL_CTX_set1_groups_list(ctx, SSL_DEF_GROUPS) != 1) {
+		snprintf(err, errlen, "cannot set the cipher defaults");
+		goto err_free_ctx;
+	}
+	if (o->verify) {
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+		if (o->ca_file != NULL ? SSL_CTX_load_verify_locations(ctx,
+		    o->ca_file, NULL) != 1 :
+		    SSL_CTX_set_default_verify_paths(ctx) != 1) {
+			snprintf(err, errlen, "%s: cannot load CA "
+			    "certificates: %s", o->ca_file != NULL ?
+			    o->ca_file : "the system's CA store",
+			    ssl_err_reason(why, sizeof(why)));
+			goto err_free_ctx;
+		}
+	}
+	if (o->crt != NULL && ssl_ctx_load_cert(ctx, &crt, err, errlen) < 0)
+		goto err_free_ctx;
+	if (o->alpn != NULL) {
+		/* 0 is success here. */
+		if ((alpn = ssl_ctx_alpn_wire(o->alpn)) == NULL ||
+		    SSL_CTX_set_alpn_protos(ctx, alpn + 1, alpn[0]) != 0) {
+			OPENSSL_free(alpn);
+			snprintf(err, errlen, "bad alpn list '%s'", o->alpn);
+			goto err_free_ctx;
+		}
+		OPENSSL_free(alpn);
+	}
+	if (ssl_client_idx == -1)
+		ssl_client_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL,
+		    ssl_ctx_free_cache);
+	if ((cc = calloc(1, sizeof(*cc))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto err_free_ctx;
+	}
+	pthread_mutex_init(&cc->lock, NULL);
+	SSL_CTX_set_ex_data(ctx, ssl_client_idx, cc);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
+	    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	SSL_CTX_sess_set_new_cb(ctx, ssl_ctx_new_session);
 	ERR_clear_error();
 	return ctx;
 err_free_ctx:

@@ -40,6 +40,25 @@ void ssl_init(void);
 SSL_CTX *ssl_ctx_new_server(const struct ssl_ctx_opts *o, char *err,
     size_t errlen);
 
+/* What a client SSL_CTX (gatehouse to one TLS server) is made of. */
+struct ssl_client_opts {
+	int verify;             /* verify the server's chain (and name) */
+	const char *ca_file;    /* NULL: the system's default CA store */
+	const char *crt;        /* client certificate (and chain) PEM, or
+	                           NULL */
+	const char *key;        /* its key, if not in <crt> */
+	const char *alpn;       /* protocols offered, or NULL */
+};
+
+/* A client SSL_CTX, one per server, shared by every worker; it keeps
+ * the server's latest session to resume the next connection with.
+ * Returns NULL and a reason naming the file in <err> on failure. */
+SSL_CTX *ssl_ctx_new_client(const struct ssl_client_opts *o, char *err,
+    size_t errlen);
+
+/* Offers <ssl> the session kept in <ctx>, if any. */
+void ssl_ctx_client_session(SSL_CTX *ctx, SSL *ssl);
+
 /* The reason for the last OpenSSL error, cleared from the queue. */
 const char *ssl_err_reason(char *buf, size_t len);
 

@@ -16,7 +16,9 @@
  *       +--error, EOF or timeout--> FAILED (done callback with the reason)
  * ESTABLISHED --shutw--> close_notify queued, then FIN once flushed.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -326,14 +328,25 @@ ssl_sock_hs_step(struct conn *c, short what)
 		conn_want(c, 0, 1);
 		return;
 	case SSL_ERROR_ZERO_RETURN:
-		ssl_sock_hs_end(c, "client closed");
+		ssl_sock_hs_end(c, "peer closed");
 		return;
 	case SSL_ERROR_SYSCALL:
 		ERR_clear_error();
-		ssl_sock_hs_end(c, syserr == 0 ? "client closed" :
+		ssl_sock_hs_end(c, syserr == 0 ? "peer closed" :
 		    strerror(syserr));
 		return;
 	default:
+		/* A server's certificate that failed verification says
+		 * why more precisely than the error queue. */
+		if (!SSL_is_server(sc->ssl) &&
+		    SSL_get_verify_result(sc->ssl) != X509_V_OK) {
+			ERR_clear_error();
+			snprintf(why, sizeof(why), "certificate verify failed: "
+			    "%s", X509_verify_cert_error_string(
+			    SSL_get_verify_result(sc->ssl)));
+			ssl_sock_hs_end(c, why);
+			return;
+		}
 		ssl_sock_hs_end(c, ssl_err_reason(why, sizeof(why)));
 		return;
 	}
@@ -346,8 +359,9 @@ ssl_sock_hs_timeout(evutil_socket_t fd, short what, void *arg)
 	ssl_sock_hs_end(arg, "handshake timeout");
 }
 
-int
-ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
+/* Slides TLS under <c> and takes the first handshake step. */
+static int
+ssl_sock_start(struct conn *c, SSL *ssl, unsigned int timeout_ms,
     ssl_hs_done_cb done, void *arg)
 {
 	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
@@ -355,18 +369,16 @@ ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
 	BIO *bio;
 
 	if ((sc = calloc(1, sizeof(*sc))) == NULL)
-		return -ENOMEM;
-	if ((sc->ssl = SSL_new(ctx)) == NULL)
-		goto err_free_sc;
-	if ((bio = BIO_new(ssl_bio_method)) == NULL)
 		goto err_free_ssl;
+	sc->ssl = ssl;
+	if ((bio = BIO_new(ssl_bio_method)) == NULL)
+		goto err_free_sc;
 	BIO_set_data(bio, c);
 	BIO_set_init(bio, 1);
-	SSL_set_bio(sc->ssl, bio, bio);
-	SSL_set_accept_state(sc->ssl);
+	SSL_set_bio(ssl, bio, bio);
 	if ((sc->timer = evtimer_new(c->w->base, ssl_sock_hs_timeout,
 	    c)) == NULL)
-		goto err_free_ssl;
+		goto err_free_sc;
 	sc->conn = c;
 	sc->done = done;
 	sc->done_arg = arg;
@@ -374,16 +386,64 @@ ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
 	c->xprt_ctx = sc;
 	c->cb = ssl_sock_hs_step;
 	evtimer_add(sc->timer, &tv);
-	/* The listener defers accept until the ClientHello is there: start
-	 * at once rather than wait a turn of the loop. */
+	/* A server has the ClientHello already (the listener defers accept
+	 * until it is there), a client sends its own: either way, at once
+	 * rather than a turn of the loop later. */
 	ssl_sock_hs_step(c, EV_READ);
 	return 0;
-err_free_ssl:
-	ERR_clear_error();
-	SSL_free(sc->ssl);
 err_free_sc:
 	free(sc);
+err_free_ssl:
+	ERR_clear_error();
+	SSL_free(ssl);
 	return -ENOMEM;
+}
+
+int
+ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
+    ssl_hs_done_cb done, void *arg)
+{
+	SSL *ssl;
+
+	if ((ssl = SSL_new(ctx)) == NULL) {
+		ERR_clear_error();
+		return -ENOMEM;
+	}
+	SSL_set_accept_state(ssl);
+	return ssl_sock_start(c, ssl, timeout_ms, done, arg);
+}
+
+int
+ssl_sock_connect(struct conn *c, SSL_CTX *ctx, const char *sni,
+    const char *verify_name, unsigned int timeout_ms, ssl_hs_done_cb done,
+    void *arg)
+{
+	X509_VERIFY_PARAM *vp;
+	unsigned char ip[16];
+	SSL *ssl;
+
+	if ((ssl = SSL_new(ctx)) == NULL) {
+		ERR_clear_error();
+		return -ENOMEM;
+	}
+	SSL_set_connect_state(ssl);
+	if ((sni != NULL && SSL_set_tlsext_host_name(ssl, sni) != 1))
+		goto err_free_ssl;
+	if (verify_name != NULL &&
+	    (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER)) {
+		vp = SSL_get0_param(ssl);
+		if ((inet_pton(AF_INET, verify_name, ip) == 1 ||
+		    inet_pton(AF_INET6, verify_name, ip) == 1) ?
+		    X509_VERIFY_PARAM_set1_ip_asc(vp, verify_name) != 1 :
+		    SSL_set1_host(ssl, verify_name) != 1)
+			goto err_free_ssl;
+	}
+	ssl_ctx_client_session(ctx, ssl);
+	return ssl_sock_start(c, ssl, timeout_ms, done, arg);
+err_free_ssl:
+	ERR_clear_error();
+	SSL_free(ssl);
+	return -EINVAL;
 }
 
 const char *
@@ -400,4 +460,34 @@ ssl_sock_cipher(const struct conn *c)
 	const struct ssl_conn *sc = c->xprt_ctx;
 
 	return c->xprt == &xprt_ssl ? SSL_get_cipher_name(sc->ssl) : NULL;
+}
+
+const char *
+ssl_sock_sni(const struct conn *c)
+{
+	const struct ssl_conn *sc = c->xprt_ctx;
+
+	return c->xprt == &xprt_ssl ? SSL_get_servername(sc->ssl,
+	    TLSEXT_NAMETYPE_host_name) : NULL;
+}
+
+const char *
+ssl_sock_alpn(const struct conn *c, size_t *len)
+{
+	const struct ssl_conn *sc = c->xprt_ctx;
+	const unsigned char *p = NULL;
+	unsigned int n = 0;
+
+	if (c->xprt == &xprt_ssl)
+		SSL_get0_alpn_selected(sc->ssl, &p, &n);
+	*len = n;
+	return n > 0 ? (const char *)p : NULL;
+}
+
+int
+ssl_sock_resumed(const struct conn *c)
+{
+	const struct ssl_conn *sc = c->xprt_ctx;
+
+	return c->xprt == &xprt_ssl && SSL_session_reused(sc->ssl);
 }

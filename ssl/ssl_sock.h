@@ -18,6 +18,22 @@ typedef void (*ssl_hs_done_cb)(struct conn *c, const char *reason, void *arg);
 int ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
     ssl_hs_done_cb done, void *arg);
 
+/* Starts the client side of a handshake on <c>, a connected socket to a
+ * server, with <ctx> from ssl_ctx_new_client(): sends <sni> (NULL: none)
+ * and, when <ctx> verifies, checks that the certificate names
+ * <verify_name> (a host name or an IP address). The session kept in
+ * <ctx> is offered for resumption. As ssl_sock_accept() otherwise. */
+int ssl_sock_connect(struct conn *c, SSL_CTX *ctx, const char *sni,
+    const char *verify_name, unsigned int timeout_ms, ssl_hs_done_cb done,
+    void *arg);
+
+/* The client's SNI name, the ALPN protocol agreed (<len> bytes), and
+ * whether the session was resumed, on a TLS connection; NULL or 0 on
+ * any other. */
+const char *ssl_sock_sni(const struct conn *c);
+const char *ssl_sock_alpn(const struct conn *c, size_t *len);
+int ssl_sock_resumed(const struct conn *c);
+
 /* "TLSv1.3" and the cipher name of an established TLS connection, NULL
  * for any other. */
 const char *ssl_sock_version(const struct conn *c);

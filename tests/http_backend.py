@@ -19,8 +19,11 @@ each connection's bytes) and answers by path:
 Usage: http_backend.py NAME RECORD [DELAY | drop]; with "drop", every
 request is read whole and its connection closed without an answer.
 Keep-alive unless the request says otherwise. Prints "ready PORT".
+With GH_TLS_CERT (a PEM with certificate and key) it speaks TLS, and
+with GH_TLS_CA too it requires a client certificate from that CA; each
+connection's record then starts with "tls sni=NAME reused=BOOL".
 """
-import hashlib, base64, os, socket, sys, threading, time
+import hashlib, base64, os, socket, ssl, sys, threading, time
 
 name = sys.argv[1]
 record = sys.argv[2]
@@ -174,12 +177,33 @@ def serve(conn, cid):
             return
 
 
+tls = None
+if os.environ.get("GH_TLS_CERT"):
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(os.environ["GH_TLS_CERT"])
+    if os.environ.get("GH_TLS_CA"):
+        tls.load_verify_locations(os.environ["GH_TLS_CA"])
+        tls.verify_mode = ssl.CERT_REQUIRED
+    sni = threading.local()
+
+    def on_sni(sock, name, ctx):
+        sni.name = name
+    tls.sni_callback = on_sni
+
+
 def handle(conn):
     with lock:
         nconn[0] += 1
         cid = nconn[0]
     log_bytes(cid, b"=== conn %d\n" % cid)
     try:
+        if tls is not None:
+            sni.name = None
+            conn.settimeout(10)
+            conn = tls.wrap_socket(conn, server_side=True)
+            conn.settimeout(None)
+            log_bytes(cid, ("tls sni=%s reused=%s\n" % (
+                sni.name, conn.session_reused)).encode())
         serve(conn, cid)
     except (OSError, ValueError):
         pass

@@ -156,6 +156,12 @@ start_http_backend() {
 	eval "${name}_PORT=$port"
 }
 
+# start_https_backend NAME CERT [CA]: the same over TLS with CERT (cert
+# and key in one PEM); with CA, a client certificate is required.
+start_https_backend() {
+	GH_TLS_CERT=$2 GH_TLS_CA=${3:-} start_http_backend "$1"
+}
+
 # raw [--tls] [--keep] [--wait S] [--split N] ADDR:PORT: sends stdin as
 # is, prints the answer (tests/http_raw.py).
 raw() {

@@ -1,0 +1,64 @@
+/* The PROXY protocol, versions 1 and 2 (haproxy.org's proxy-protocol.txt):
+ * the header a proxy sends first on a connection to pass on the client's
+ * addresses. A pure codec: bytes in, bytes out; no sockets. */
+#ifndef GH_PROXY_PROTO_H
+#define GH_PROXY_PROTO_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#define PP_V1_MAX       107     /* the longest v1 line, CRLF included */
+#define PP_HDR_MAX      536     /* what gatehouse sends or reads at most */
+
+/* v2 TLV types and the subtypes of PP2_TYPE_SSL. */
+#define PP2_TYPE_ALPN           0x01
+#define PP2_TYPE_AUTHORITY      0x02
+#define PP2_TYPE_SSL            0x20
+#define PP2_SUBTYPE_SSL_VERSION 0x21
+#define PP2_SUBTYPE_SSL_CIPHER  0x23
+#define PP2_CLIENT_SSL          0x01
+
+/* What a v2 header may carry beyond the addresses; NULL/0: absent. */
+struct pp_tlvs {
+	const char *alpn;
+	size_t alpn_len;
+	const char *authority;          /* the SNI name */
+	size_t authority_len;
+	int ssl;                        /* the client spoke TLS */
+	const char *ssl_version;        /* "TLSv1.3" */
+	const char *ssl_cipher;
+};
+
+/* A decoded header. Pointers point into the decoded buffer. */
+struct pp_header {
+	int version;                    /* 1 or 2 */
+	int local;                      /* LOCAL, UNKNOWN or an address family
+	                                   not carried: no addresses */
+	struct sockaddr_storage src, dst;
+	const char *alpn;               /* v2 TLVs, when present */
+	size_t alpn_len;
+	const char *authority;
+	size_t authority_len;
+	const char *why;                /* after -1: what was wrong */
+};
+
+/* Writes the v1 line for <src> to <dst> into <buf>: "PROXY TCP4 ...",
+ * "TCP6", or "UNKNOWN" when the families differ or are not IP (an IPv4-
+ * mapped IPv6 address counts as IPv4). Returns its length, or -1 when
+ * <len> is too small. */
+ssize_t pp_encode_v1(char *buf, size_t len, const struct sockaddr *src,
+    const struct sockaddr *dst);
+
+/* Writes a v2 header (command PROXY; LOCAL when the addresses cannot be
+ * carried) with the TLVs of <t> (may be NULL). Returns its length, or -1
+ * when <len> is too small. */
+ssize_t pp_encode_v2(char *buf, size_t len, const struct sockaddr *src,
+    const struct sockaddr *dst, const struct pp_tlvs *t);
+
+/* Reads a v1 or v2 header at the start of <buf>: returns its length once
+ * it is whole and valid, 0 while <buf> is a valid beginning of one, -1
+ * when it cannot be one (h->why says why). Never reads past <len>. */
+ssize_t pp_decode(const char *buf, size_t len, struct pp_header *h);
+
+#endif
