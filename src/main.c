@@ -15,9 +15,11 @@
 #include "config.h"
 
 #include "backend.h"
+#include "check.h"
 #include "cli.h"
 #include "listener.h"
 #include "log.h"
+#include "resolve.h"
 #include "ssl_ctx.h"
 #include "ssl_sock.h"
 #include "worker.h"
@@ -123,6 +125,8 @@ main_runtime_init(struct runtime *rt, const struct cfg *c, char *err,
 	for (i = 0; i < c->nbackends; i++)
 		if (main_server_ssl(&rt->backends[i], err, errlen) < 0)
 			goto err_free_runtime;
+	if (resolve_start(rt, err, errlen) < 0)
+		goto err_free_runtime;
 	for (i = 0; i < c->nfrontends; i++) {
 		const struct cfg_frontend *cf = &c->frontends[i];
 		struct frontend *fe = &rt->frontends[i];
@@ -349,6 +353,12 @@ main_run(const struct cfg *c)
 				worker_stop(&ws[i]);
 			goto out_join;
 		}
+	if (check_start(&rt, err, sizeof(err)) < 0) {
+		log_errx("%s", err);
+		for (i = 0; i < started; i++)
+			worker_stop(&ws[i]);
+		goto out_join;
+	}
 	log_info("gatehouse %s: %u worker(s), %zu frontend(s), maxconn %u",
 	    PACKAGE_VERSION, c->workers, c->nfrontends, rt.maxconn);
 	main_wait(&rt, ws, c->workers, &set);
@@ -356,6 +366,7 @@ main_run(const struct cfg *c)
 out_join:
 	for (i = 0; i < started; i++)
 		pthread_join(ws[i].thread, NULL);
+	check_stop();
 	if (rc == 0) {
 		main_http_counts(&rt);
 		log_info("stopped");

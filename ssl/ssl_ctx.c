@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,22 @@ ssl_err_reason(char *buf, size_t len)
 	else
 		ERR_error_string_n(e, buf, len);
 	return buf;
+}
+
+const char *
+ssl_hs_reason(SSL *ssl, char *buf, size_t len)
+{
+	long v = SSL_get_verify_result(ssl);
+
+	/* A server's certificate that failed verification says why more
+	 * precisely than the error queue. */
+	if (!SSL_is_server(ssl) && v != X509_V_OK) {
+		ERR_clear_error();
+		snprintf(buf, len, "certificate verify failed: %s",
+		    X509_verify_cert_error_string(v));
+		return buf;
+	}
+	return ssl_err_reason(buf, len);
 }
 
 /* ALPN: the first of the client's protocols that we offer too (RFC 7301
@@ -212,34 +229,51 @@ ssl_ctx_free_cache(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
 	free(cc);
 }
 
+/* A copy is kept, not the session itself: that one belongs to its SSL,
+ * which marks it not resumable when the connection ends without a
+ * close_notify (as most server connections do). */
 static int
 ssl_ctx_new_session(SSL *ssl, SSL_SESSION *sess)
 {
 	struct ssl_client_cache *cc = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl),
 	    ssl_client_idx);
-	SSL_SESSION *old;
+	SSL_SESSION *copy, *old;
 
-	if (cc == NULL || !SSL_SESSION_is_resumable(sess))
+	if (cc == NULL || !SSL_SESSION_is_resumable(sess) ||
+	    (copy = SSL_SESSION_dup(sess)) == NULL)
 		return 0;
 	pthread_mutex_lock(&cc->lock);
 	old = cc->sess;
-	cc->sess = sess;
+	cc->sess = copy;
 	pthread_mutex_unlock(&cc->lock);
 	SSL_SESSION_free(old);
-	return 1;       /* we keep the reference */
+	return 0;
 }
 
-void
-ssl_ctx_client_session(SSL_CTX *ctx, SSL *ssl)
+int
+ssl_ctx_client_prepare(SSL_CTX *ctx, SSL *ssl, const char *sni,
+    const char *verify_name)
 {
 	struct ssl_client_cache *cc = SSL_CTX_get_ex_data(ctx, ssl_client_idx);
+	unsigned char ip[16];
 
+	SSL_set_connect_state(ssl);
+	if (sni != NULL && SSL_set_tlsext_host_name(ssl, sni) != 1)
+		return -1;
+	if (verify_name != NULL &&
+	    (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) &&
+	    ((inet_pton(AF_INET, verify_name, ip) == 1 ||
+	    inet_pton(AF_INET6, verify_name, ip) == 1) ?
+	    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
+	    verify_name) != 1 : SSL_set1_host(ssl, verify_name) != 1))
+		return -1;
 	if (cc == NULL)
-		return;
+		return 0;
 	pthread_mutex_lock(&cc->lock);
 	if (cc->sess != NULL)
 		SSL_set_session(ssl, cc->sess);
 	pthread_mutex_unlock(&cc->lock);
+	return 0;
 }
 
 SSL_CTX *

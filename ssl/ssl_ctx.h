@@ -56,10 +56,18 @@ struct ssl_client_opts {
 SSL_CTX *ssl_ctx_new_client(const struct ssl_client_opts *o, char *err,
     size_t errlen);
 
-/* Offers <ssl> the session kept in <ctx>, if any. */
-void ssl_ctx_client_session(SSL_CTX *ctx, SSL *ssl);
+/* Makes <ssl> (from <ctx>) the client side of a handshake: sends <sni>
+ * (NULL: none), checks, when <ctx> verifies, that the certificate names
+ * <verify_name> (a host name or an IP address), and offers the session
+ * kept in <ctx>. Returns 0, or -1 with the OpenSSL error queued. */
+int ssl_ctx_client_prepare(SSL_CTX *ctx, SSL *ssl, const char *sni,
+    const char *verify_name);
 
 /* The reason for the last OpenSSL error, cleared from the queue. */
 const char *ssl_err_reason(char *buf, size_t len);
+
+/* Why the handshake of <ssl> failed: the certificate verification's
+ * reason on a client, else the last OpenSSL error. */
+const char *ssl_hs_reason(SSL *ssl, char *buf, size_t len);
 
 #endif

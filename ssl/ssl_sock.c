@@ -16,9 +16,7 @@
  *       +--error, EOF or timeout--> FAILED (done callback with the reason)
  * ESTABLISHED --shutw--> close_notify queued, then FIN once flushed.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -336,18 +334,7 @@ ssl_sock_hs_step(struct conn *c, short what)
 		    strerror(syserr));
 		return;
 	default:
-		/* A server's certificate that failed verification says
-		 * why more precisely than the error queue. */
-		if (!SSL_is_server(sc->ssl) &&
-		    SSL_get_verify_result(sc->ssl) != X509_V_OK) {
-			ERR_clear_error();
-			snprintf(why, sizeof(why), "certificate verify failed: "
-			    "%s", X509_verify_cert_error_string(
-			    SSL_get_verify_result(sc->ssl)));
-			ssl_sock_hs_end(c, why);
-			return;
-		}
-		ssl_sock_hs_end(c, ssl_err_reason(why, sizeof(why)));
+		ssl_sock_hs_end(c, ssl_hs_reason(sc->ssl, why, sizeof(why)));
 		return;
 	}
 }
@@ -418,32 +405,18 @@ ssl_sock_connect(struct conn *c, SSL_CTX *ctx, const char *sni,
     const char *verify_name, unsigned int timeout_ms, ssl_hs_done_cb done,
     void *arg)
 {
-	X509_VERIFY_PARAM *vp;
-	unsigned char ip[16];
 	SSL *ssl;
 
 	if ((ssl = SSL_new(ctx)) == NULL) {
 		ERR_clear_error();
 		return -ENOMEM;
 	}
-	SSL_set_connect_state(ssl);
-	if ((sni != NULL && SSL_set_tlsext_host_name(ssl, sni) != 1))
-		goto err_free_ssl;
-	if (verify_name != NULL &&
-	    (SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER)) {
-		vp = SSL_get0_param(ssl);
-		if ((inet_pton(AF_INET, verify_name, ip) == 1 ||
-		    inet_pton(AF_INET6, verify_name, ip) == 1) ?
-		    X509_VERIFY_PARAM_set1_ip_asc(vp, verify_name) != 1 :
-		    SSL_set1_host(ssl, verify_name) != 1)
-			goto err_free_ssl;
+	if (ssl_ctx_client_prepare(ctx, ssl, sni, verify_name) < 0) {
+		ERR_clear_error();
+		SSL_free(ssl);
+		return -EINVAL;
 	}
-	ssl_ctx_client_session(ctx, ssl);
 	return ssl_sock_start(c, ssl, timeout_ms, done, arg);
-err_free_ssl:
-	ERR_clear_error();
-	SSL_free(ssl);
-	return -EINVAL;
 }
 
 const char *

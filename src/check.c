@@ -1,0 +1,482 @@
+/* Active health checks, and the control thread they run on.
+ *
+ * Each checked server has one check, a small state machine that runs
+ * every interval and is bounded by the check's timeout:
+ *   CONNECT --connected--> [TLS handshake] --> [SEND request --> RECV
+ *   status line] --> result
+ * A TCP check passes once connected; an HTTP check when the status is in
+ * the expected range. Like HAProxy's, a server up goes down after "fall"
+ * failures in a row and a server down comes up after "rise" successes.
+ * The server's state is srv->up, shared with live traffic (passive
+ * checks): a server taken down by its errors needs "rise" successes
+ * before it takes traffic again. A server with no active check that live
+ * traffic took down is given traffic again after the check interval. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "backend.h"
+#include "check.h"
+#include "log.h"
+#include "resolve.h"
+#include "ssl_ctx.h"
+#include "worker.h"
+
+/* Bytes of an HTTP check's answer read at most: the status line. */
+#define CHECK_RBUF 512
+
+enum check_state { CK_IDLE = 0, CK_CONNECT, CK_TLS, CK_SEND, CK_RECV };
+
+struct check {
+	struct server *srv;
+	const struct cfg_check *k;
+	enum check_state state;
+	int fd;
+	SSL *ssl;
+	struct event *timer;            /* the next run, or this one's end */
+	struct event *io;
+	unsigned int ok_run, fail_run;  /* results in a row */
+	int revive;                     /* passive only: down a whole
+	                                   interval already */
+	char req[512];
+	size_t req_len, sent;
+	char buf[CHECK_RBUF];
+	size_t len;
+	char name[UTIL_ADDRSTRLEN];     /* TLS: what the certificate names */
+};
+
+static struct {
+	pthread_t thread;
+	struct event_base *base;
+	struct event *stop_ev;
+	int stop_fd[2];
+	struct check *checks;
+	size_t nchecks;
+	int running;
+} ctl = { .stop_fd = { -1, -1 } };
+
+static void check_io(evutil_socket_t fd, short what, void *arg);
+
+static void
+check_arm(struct check *ck, unsigned int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	evtimer_add(ck->timer, &tv);
+}
+
+/* Ends the run: counts the result, changes the server's state when the
+ * counts say so, and schedules the next run. */
+static void
+check_result(struct check *ck, int ok, const char *why)
+{
+	struct server *srv = ck->srv;
+	char msg[256];
+	int up = atomic_load(&srv->up);
+
+	if (ck->io != NULL) {
+		event_free(ck->io);
+		ck->io = NULL;
+	}
+	SSL_free(ck->ssl);
+	ck->ssl = NULL;
+	ERR_clear_error();
+	if (ck->fd != -1)
+		close(ck->fd);
+	ck->fd = -1;
+	ck->state = CK_IDLE;
+	if (ok) {
+		ck->fail_run = 0;
+		if (!up && ++ck->ok_run >= ck->k->rise) {
+			snprintf(msg, sizeof(msg), "check: %u passed in a row",
+			    ck->ok_run);
+			server_set_up(srv, 1, msg);
+		}
+	} else {
+		ck->ok_run = 0;
+		if (up && ++ck->fail_run >= ck->k->fall) {
+			snprintf(msg, sizeof(msg), "check: %s", why);
+			server_set_up(srv, 0, msg);
+		}
+	}
+	check_arm(ck, ck->k->interval);
+}
+
+static void
+check_want(struct check *ck, short what)
+{
+	if (ck->io != NULL)
+		event_free(ck->io);
+	ck->io = event_new(ctl.base, ck->fd, what, check_io, ck);
+	if (ck->io == NULL || event_add(ck->io, NULL) < 0)
+		check_result(ck, 0, "out of memory");
+}
+
+/* An HTTP check's status line: "HTTP/1.x NNN". */
+static void
+check_status(struct check *ck)
+{
+	char why[64];
+	unsigned int st;
+
+	ck->buf[ck->len] = '\0';
+	if (ck->len < 12 || memcmp(ck->buf, "HTTP/1.", 7) != 0 ||
+	    ck->buf[8] != ' ' || sscanf(ck->buf + 9, "%3u", &st) != 1) {
+		check_result(ck, 0, "bad response");
+		return;
+	}
+	if (st < ck->k->status_min || st > ck->k->status_max) {
+		snprintf(why, sizeof(why), "status %u", st);
+		check_result(ck, 0, why);
+		return;
+	}
+	check_result(ck, 1, NULL);
+}
+
+/* One step of TLS, sending or receiving; <rc> is what SSL_* returned. */
+static int
+check_ssl_wait(struct check *ck, int rc)
+{
+	char why[256], msg[300];
+
+	switch (SSL_get_error(ck->ssl, rc)) {
+	case SSL_ERROR_WANT_READ:
+		check_want(ck, EV_READ);
+		return 1;
+	case SSL_ERROR_WANT_WRITE:
+		check_want(ck, EV_WRITE);
+		return 1;
+	default:
+		snprintf(msg, sizeof(msg), "TLS: %s",
+		    ssl_hs_reason(ck->ssl, why, sizeof(why)));
+		check_result(ck, 0, msg);
+		return -1;
+	}
+}
+
+static void
+check_step(struct check *ck)
+{
+	size_t n;
+	ssize_t r;
+	int err = 0, rc;
+
+	switch (ck->state) {
+	case CK_CONNECT:
+		if (getsockopt(ck->fd, SOL_SOCKET, SO_ERROR, &err,
+		    &(socklen_t){ sizeof(err) }) == -1)
+			err = errno;
+		if (err != 0) {
+			check_result(ck, 0, err == ECONNREFUSED ?
+			    "connection refused" : strerror(err));
+			return;
+		}
+		if (ck->srv->cfg->flags & CFG_SRV_F_SSL) {
+			ck->state = CK_TLS;
+			if ((ck->ssl = SSL_new(ck->srv->ssl_ctx)) == NULL ||
+			    SSL_set_fd(ck->ssl, ck->fd) != 1 ||
+			    ssl_ctx_client_prepare(ck->srv->ssl_ctx, ck->ssl,
+			    ck->srv->cfg->sni != NULL ? ck->srv->cfg->sni :
+			    ck->srv->cfg->host, ck->name) < 0) {
+				check_result(ck, 0, "TLS: cannot start");
+				return;
+			}
+		} else if (!ck->k->http) {
+			check_result(ck, 1, NULL);
+			return;
+		} else
+			ck->state = CK_SEND;
+		check_step(ck);
+		return;
+	case CK_TLS:
+		if ((rc = SSL_connect(ck->ssl)) != 1) {
+			check_ssl_wait(ck, rc);
+			return;
+		}
+		if (!ck->k->http) {
+			check_result(ck, 1, NULL);
+			return;
+		}
+		ck->state = CK_SEND;
+		/* FALLTHROUGH */
+	case CK_SEND:
+		while (ck->sent < ck->req_len) {
+			if (ck->ssl != NULL) {
+				if ((rc = SSL_write_ex(ck->ssl, ck->req +
+				    ck->sent, ck->req_len - ck->sent, &n)) != 1) {
+					check_ssl_wait(ck, rc);
+					return;
+				}
+			} else if ((r = send(ck->fd, ck->req + ck->sent,
+			    ck->req_len - ck->sent, MSG_NOSIGNAL)) == -1) {
+				if (errno == EAGAIN) {
+					check_want(ck, EV_WRITE);
+					return;
+				}
+				check_result(ck, 0, strerror(errno));
+				return;
+			} else
+				n = (size_t)r;
+			ck->sent += n;
+		}
+		ck->state = CK_RECV;
+		/* FALLTHROUGH */
+	case CK_RECV:
+		while (ck->len < sizeof(ck->buf) - 1 &&
+		    memchr(ck->buf, '\n', ck->len) == NULL) {
+			if (ck->ssl != NULL) {
+				if ((rc = SSL_read_ex(ck->ssl, ck->buf + ck->len,
+				    sizeof(ck->buf) - 1 - ck->len, &n)) != 1) {
+					if (SSL_get_error(ck->ssl, rc) ==
+					    SSL_ERROR_ZERO_RETURN)
+						break;
+					check_ssl_wait(ck, rc);
+					return;
+				}
+			} else if ((r = recv(ck->fd, ck->buf + ck->len,
+			    sizeof(ck->buf) - 1 - ck->len, 0)) <= 0) {
+				if (r == -1 && errno == EAGAIN) {
+					check_want(ck, EV_READ);
+					return;
+				}
+				if (r == -1) {
+					check_result(ck, 0, strerror(errno));
+					return;
+				}
+				break;
+			} else
+				n = (size_t)r;
+			ck->len += n;
+		}
+		check_status(ck);
+		return;
+	case CK_IDLE:
+		return;
+	}
+}
+
+static void
+check_io(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what;
+	check_step(arg);
+}
+
+/* A new run: connect, with the timeout armed. */
+static void
+check_run(struct check *ck)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if ((len = server_addr(ck->srv, &ss)) == 0) {
+		check_result(ck, 0, "no address");
+		return;
+	}
+	ck->len = ck->sent = 0;
+	if (ck->srv->cfg->sni != NULL || ck->srv->cfg->host != NULL)
+		snprintf(ck->name, sizeof(ck->name), "%s",
+		    ck->srv->cfg->sni != NULL ? ck->srv->cfg->sni :
+		    ck->srv->cfg->host);
+	else
+		util_addr_ip((struct sockaddr *)&ss, ck->name,
+		    sizeof(ck->name));
+	ck->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (ck->fd == -1) {
+		check_result(ck, 0, strerror(errno));
+		return;
+	}
+	ck->state = CK_CONNECT;
+	check_arm(ck, ck->k->timeout);
+	if (connect(ck->fd, (struct sockaddr *)&ss, len) == -1 &&
+	    errno != EINPROGRESS) {
+		check_result(ck, 0, errno == ECONNREFUSED ?
+		    "connection refused" : strerror(errno));
+		return;
+	}
+	check_want(ck, EV_WRITE);
+}
+
+static void
+check_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct check *ck = arg;
+
+	(void)fd; (void)what;
+	if (ck->state != CK_IDLE) {
+		check_result(ck, 0, "timeout");
+		return;
+	}
+	check_run(ck);
+}
+
+/* A server without an active check, taken down by live traffic: back
+ * after it stayed down a whole interval. */
+static void
+check_revive(evutil_socket_t fd, short what, void *arg)
+{
+	struct check *ck = arg;
+	struct sockaddr_storage ss;
+	char msg[64];
+
+	(void)fd; (void)what;
+	if (atomic_load(&ck->srv->up) || server_addr(ck->srv, &ss) == 0)
+		ck->revive = 0;
+	else if (ck->revive++ > 0) {
+		snprintf(msg, sizeof(msg), "retried after %u ms down",
+		    ck->k->interval);
+		server_set_up(ck->srv, 1, msg);
+		ck->revive = 0;
+	}
+	check_arm(ck, ck->k->interval);
+}
+
+/* The request of an HTTP check, made once. */
+static void
+check_request(struct check *ck)
+{
+	const struct cfg_server *cs = ck->srv->cfg;
+	char host[UTIL_ADDRSTRLEN];
+	int n;
+
+	if (cs->host != NULL)
+		snprintf(host, sizeof(host), "%s", cs->host);
+	else
+		util_addr_ip((const struct sockaddr *)&cs->addr, host,
+		    sizeof(host));
+	n = snprintf(ck->req, sizeof(ck->req), "%s %s HTTP/1.1\r\nHost: %s"
+	    "\r\nUser-Agent: gatehouse-check\r\nConnection: close\r\n\r\n",
+	    ck->k->method, ck->k->path, host);
+	ck->req_len = n > 0 && (size_t)n < sizeof(ck->req) ? (size_t)n : 0;
+}
+
+static void
+check_stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what; (void)arg;
+	event_base_loopbreak(ctl.base);
+}
+
+static void *
+check_main(void *arg)
+{
+	(void)arg;
+	event_base_dispatch(ctl.base);
+	return NULL;
+}
+
+static void
+check_free_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < ctl.nchecks; i++) {
+		struct check *ck = &ctl.checks[i];
+
+		if (ck->io != NULL)
+			event_free(ck->io);
+		if (ck->timer != NULL)
+			event_free(ck->timer);
+		SSL_free(ck->ssl);
+		if (ck->fd != -1)
+			close(ck->fd);
+	}
+	free(ctl.checks);
+	ctl.checks = NULL;
+	ctl.nchecks = 0;
+	resolve_stop();
+	if (ctl.stop_ev != NULL)
+		event_free(ctl.stop_ev);
+	ctl.stop_ev = NULL;
+	if (ctl.base != NULL)
+		event_base_free(ctl.base);
+	ctl.base = NULL;
+	if (ctl.stop_fd[0] != -1) {
+		close(ctl.stop_fd[0]);
+		close(ctl.stop_fd[1]);
+	}
+	ctl.stop_fd[0] = ctl.stop_fd[1] = -1;
+}
+
+/* What the control thread watches: servers with a check, and servers of
+ * backends that observe live traffic. */
+static int
+check_wanted(const struct server *srv)
+{
+	return !(srv->cfg->flags & CFG_SRV_F_DISABLED) &&
+	    ((srv->cfg->flags & CFG_SRV_F_CHECK) ||
+	    srv->be->cfg->observe != CFG_OBSERVE_NONE);
+}
+
+int
+check_start(struct runtime *rt, char *err, size_t errlen)
+{
+	const struct cfg *c = rt->cfg;
+	struct check *ck;
+	size_t i, j, n = 0;
+	unsigned int spread;
+
+	for (i = 0; i < c->nbackends; i++)
+		for (j = 0; j < rt->backends[i].nservers; j++)
+			n += check_wanted(&rt->backends[i].servers[j]);
+	if ((ctl.base = event_base_new()) == NULL ||
+	    (n > 0 && (ctl.checks = calloc(n, sizeof(*ctl.checks))) == NULL) ||
+	    pipe2(ctl.stop_fd, O_NONBLOCK | O_CLOEXEC) == -1 ||
+	    (ctl.stop_ev = event_new(ctl.base, ctl.stop_fd[0], EV_READ,
+	    check_stop_cb, NULL)) == NULL)
+		goto err_free;
+	event_add(ctl.stop_ev, NULL);
+	for (i = 0; i < c->nbackends; i++)
+		for (j = 0; j < rt->backends[i].nservers; j++) {
+			struct server *srv = &rt->backends[i].servers[j];
+
+			if (!check_wanted(srv))
+				continue;
+			ck = &ctl.checks[ctl.nchecks++];
+			ck->srv = srv;
+			ck->k = &srv->be->cfg->check;
+			ck->fd = -1;
+			if ((ck->timer = evtimer_new(ctl.base,
+			    (srv->cfg->flags & CFG_SRV_F_CHECK) ? check_timer :
+			    check_revive, ck)) == NULL)
+				goto err_free;
+			if (ck->k->http)
+				check_request(ck);
+			/* The first runs at once, spread over 100 ms. */
+			spread = (unsigned int)(ctl.nchecks * 100 / n);
+			check_arm(ck, (srv->cfg->flags & CFG_SRV_F_CHECK) ?
+			    spread : ck->k->interval);
+		}
+	if (resolve_schedule(rt, ctl.base) < 0 && ctl.nchecks == 0) {
+		/* Nothing to watch: no thread. */
+		check_free_all();
+		return 0;
+	}
+	if (pthread_create(&ctl.thread, NULL, check_main, NULL) != 0)
+		goto err_free;
+	ctl.running = 1;
+	return 0;
+err_free:
+	check_free_all();
+	snprintf(err, errlen, "cannot start the health check thread");
+	return -1;
+}
+
+void
+check_stop(void)
+{
+	if (ctl.running) {
+		while (write(ctl.stop_fd[1], "x", 1) == -1 && errno == EINTR)
+			;
+		pthread_join(ctl.thread, NULL);
+		ctl.running = 0;
+	}
+	check_free_all();
+}

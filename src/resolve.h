@@ -1,0 +1,27 @@
+/* Server host names, resolved with libevent's asynchronous DNS: all at
+ * once at start, then again every resolve-interval on the control
+ * thread (check.c). */
+#ifndef GH_RESOLVE_H
+#define GH_RESOLVE_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+
+struct runtime;
+
+/* Resolves every server given by name, all at once, in at most a few
+ * seconds. A name that does not resolve is an error ("file:line: server
+ * NAME: cannot resolve 'HOST': REASON" in <err>, -1), unless the server
+ * is resolve-optional: then it starts down. Returns 0 or -1. */
+int resolve_start(struct runtime *rt, char *err, size_t errlen);
+
+/* Re-resolves every named server every resolve-interval on <base>;
+ * changes are logged and applied to new connections. Returns 0, or -1
+ * when there is nothing to resolve or no memory (nothing is scheduled). */
+int resolve_schedule(struct runtime *rt, struct event_base *base);
+
+/* Stops and frees what resolve_schedule() set up; before freeing <base>. */
+void resolve_stop(void);
+
+#endif
