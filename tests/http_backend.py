@@ -22,6 +22,7 @@ Keep-alive unless the request says otherwise. Prints "ready PORT".
 With GH_TLS_CERT (a PEM with certificate and key) it speaks TLS, and
 with GH_TLS_CA too it requires a client certificate from that CA; each
 connection's record then starts with "tls sni=NAME reused=BOOL".
+GH_PORT: the port to listen on (default: any free one).
 """
 import hashlib, base64, os, socket, ssl, sys, threading, time
 
@@ -214,7 +215,7 @@ def handle(conn):
 def main():
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", 0))
+    s.bind(("127.0.0.1", int(os.environ.get("GH_PORT", "0"))))
     s.listen(128)
     open(record, "wb").close()
     print("ready %d" % s.getsockname()[1], flush=True)

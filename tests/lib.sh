@@ -144,12 +144,14 @@ client() {
 
 # start_http_backend NAME [DELAY]: the HTTP test server
 # (tests/http_backend.py), answering its default path after DELAY
-# seconds; sets NAME_PORT; every byte it receives goes to $TMP/NAME.rec,
-# each connection's after a "=== conn N" line.
+# seconds, on port $GH_PORT if set; sets NAME_PORT and NAME_PID; every
+# byte it receives goes to $TMP/NAME.rec, each connection's after a
+# "=== conn N" line.
 start_http_backend() {
 	local name=$1 port
 	python3 "$top_srcdir/tests/http_backend.py" "$name" "$TMP/$name.rec" \
 	    ${2:-} >"$TMP/$name.out" 2>&1 &
+	eval "${name}_PID=$!"
 	PIDS="$PIDS $!"
 	wait_for grep -q '^ready' "$TMP/$name.out" || fail "backend $name did not start"
 	port=$(awk '/^ready/ {print $2}' "$TMP/$name.out")
