@@ -15,7 +15,7 @@
 #include "config.h"
 
 #include "backend.h"
-#include "check.h"
+#include "health.h"
 #include "cli.h"
 #include "listener.h"
 #include "log.h"
@@ -353,7 +353,7 @@ main_run(const struct cfg *c)
 				worker_stop(&ws[i]);
 			goto out_join;
 		}
-	if (check_start(&rt, err, sizeof(err)) < 0) {
+	if (health_start(&rt, err, sizeof(err)) < 0) {
 		log_errx("%s", err);
 		for (i = 0; i < started; i++)
 			worker_stop(&ws[i]);
@@ -366,7 +366,7 @@ main_run(const struct cfg *c)
 out_join:
 	for (i = 0; i < started; i++)
 		pthread_join(ws[i].thread, NULL);
-	check_stop();
+	health_stop();
 	if (rc == 0) {
 		main_http_counts(&rt);
 		log_info("stopped");

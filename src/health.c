@@ -22,7 +22,7 @@
 #include <openssl/err.h>
 
 #include "backend.h"
-#include "check.h"
+#include "health.h"
 #include "log.h"
 #include "resolve.h"
 #include "ssl_ctx.h"
@@ -61,10 +61,10 @@ static struct {
 	int running;
 } ctl = { .stop_fd = { -1, -1 } };
 
-static void check_io(evutil_socket_t fd, short what, void *arg);
+static void health_io(evutil_socket_t fd, short what, void *arg);
 
 static void
-check_arm(struct check *ck, unsigned int ms)
+health_arm(struct check *ck, unsigned int ms)
 {
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
@@ -74,7 +74,7 @@ check_arm(struct check *ck, unsigned int ms)
 /* Ends the run: counts the result, changes the server's state when the
  * counts say so, and schedules the next run. */
 static void
-check_result(struct check *ck, int ok, const char *why)
+health_result(struct check *ck, int ok, const char *why)
 {
 	struct server *srv = ck->srv;
 	char msg[256];
@@ -105,22 +105,22 @@ check_result(struct check *ck, int ok, const char *why)
 			server_set_up(srv, 0, msg);
 		}
 	}
-	check_arm(ck, ck->k->interval);
+	health_arm(ck, ck->k->interval);
 }
 
 static void
-check_want(struct check *ck, short what)
+health_want(struct check *ck, short what)
 {
 	if (ck->io != NULL)
 		event_free(ck->io);
-	ck->io = event_new(ctl.base, ck->fd, what, check_io, ck);
+	ck->io = event_new(ctl.base, ck->fd, what, health_io, ck);
 	if (ck->io == NULL || event_add(ck->io, NULL) < 0)
-		check_result(ck, 0, "out of memory");
+		health_result(ck, 0, "out of memory");
 }
 
 /* An HTTP check's status line: "HTTP/1.x NNN". */
 static void
-check_status(struct check *ck)
+health_status(struct check *ck)
 {
 	char why[64];
 	unsigned int st;
@@ -128,40 +128,40 @@ check_status(struct check *ck)
 	ck->buf[ck->len] = '\0';
 	if (ck->len < 12 || memcmp(ck->buf, "HTTP/1.", 7) != 0 ||
 	    ck->buf[8] != ' ' || sscanf(ck->buf + 9, "%3u", &st) != 1) {
-		check_result(ck, 0, "bad response");
+		health_result(ck, 0, "bad response");
 		return;
 	}
 	if (st < ck->k->status_min || st > ck->k->status_max) {
 		snprintf(why, sizeof(why), "status %u", st);
-		check_result(ck, 0, why);
+		health_result(ck, 0, why);
 		return;
 	}
-	check_result(ck, 1, NULL);
+	health_result(ck, 1, NULL);
 }
 
 /* One step of TLS, sending or receiving; <rc> is what SSL_* returned. */
 static int
-check_ssl_wait(struct check *ck, int rc)
+health_ssl_wait(struct check *ck, int rc)
 {
 	char why[256], msg[300];
 
 	switch (SSL_get_error(ck->ssl, rc)) {
 	case SSL_ERROR_WANT_READ:
-		check_want(ck, EV_READ);
+		health_want(ck, EV_READ);
 		return 1;
 	case SSL_ERROR_WANT_WRITE:
-		check_want(ck, EV_WRITE);
+		health_want(ck, EV_WRITE);
 		return 1;
 	default:
 		snprintf(msg, sizeof(msg), "TLS: %s",
 		    ssl_hs_reason(ck->ssl, why, sizeof(why)));
-		check_result(ck, 0, msg);
+		health_result(ck, 0, msg);
 		return -1;
 	}
 }
 
 static void
-check_step(struct check *ck)
+health_step(struct check *ck)
 {
 	size_t n;
 	ssize_t r;
@@ -173,7 +173,7 @@ check_step(struct check *ck)
 		    &(socklen_t){ sizeof(err) }) == -1)
 			err = errno;
 		if (err != 0) {
-			check_result(ck, 0, err == ECONNREFUSED ?
+			health_result(ck, 0, err == ECONNREFUSED ?
 			    "connection refused" : strerror(err));
 			return;
 		}
@@ -184,23 +184,23 @@ check_step(struct check *ck)
 			    ssl_ctx_client_prepare(ck->srv->ssl_ctx, ck->ssl,
 			    ck->srv->cfg->sni != NULL ? ck->srv->cfg->sni :
 			    ck->srv->cfg->host, ck->name) < 0) {
-				check_result(ck, 0, "TLS: cannot start");
+				health_result(ck, 0, "TLS: cannot start");
 				return;
 			}
 		} else if (!ck->k->http) {
-			check_result(ck, 1, NULL);
+			health_result(ck, 1, NULL);
 			return;
 		} else
 			ck->state = CK_SEND;
-		check_step(ck);
+		health_step(ck);
 		return;
 	case CK_TLS:
 		if ((rc = SSL_connect(ck->ssl)) != 1) {
-			check_ssl_wait(ck, rc);
+			health_ssl_wait(ck, rc);
 			return;
 		}
 		if (!ck->k->http) {
-			check_result(ck, 1, NULL);
+			health_result(ck, 1, NULL);
 			return;
 		}
 		ck->state = CK_SEND;
@@ -210,16 +210,16 @@ check_step(struct check *ck)
 			if (ck->ssl != NULL) {
 				if ((rc = SSL_write_ex(ck->ssl, ck->req +
 				    ck->sent, ck->req_len - ck->sent, &n)) != 1) {
-					check_ssl_wait(ck, rc);
+					health_ssl_wait(ck, rc);
 					return;
 				}
 			} else if ((r = send(ck->fd, ck->req + ck->sent,
 			    ck->req_len - ck->sent, MSG_NOSIGNAL)) == -1) {
 				if (errno == EAGAIN) {
-					check_want(ck, EV_WRITE);
+					health_want(ck, EV_WRITE);
 					return;
 				}
-				check_result(ck, 0, strerror(errno));
+				health_result(ck, 0, strerror(errno));
 				return;
 			} else
 				n = (size_t)r;
@@ -236,17 +236,17 @@ check_step(struct check *ck)
 					if (SSL_get_error(ck->ssl, rc) ==
 					    SSL_ERROR_ZERO_RETURN)
 						break;
-					check_ssl_wait(ck, rc);
+					health_ssl_wait(ck, rc);
 					return;
 				}
 			} else if ((r = recv(ck->fd, ck->buf + ck->len,
 			    sizeof(ck->buf) - 1 - ck->len, 0)) <= 0) {
 				if (r == -1 && errno == EAGAIN) {
-					check_want(ck, EV_READ);
+					health_want(ck, EV_READ);
 					return;
 				}
 				if (r == -1) {
-					check_result(ck, 0, strerror(errno));
+					health_result(ck, 0, strerror(errno));
 					return;
 				}
 				break;
@@ -254,7 +254,7 @@ check_step(struct check *ck)
 				n = (size_t)r;
 			ck->len += n;
 		}
-		check_status(ck);
+		health_status(ck);
 		return;
 	case CK_IDLE:
 		return;
@@ -262,21 +262,21 @@ check_step(struct check *ck)
 }
 
 static void
-check_io(evutil_socket_t fd, short what, void *arg)
+health_io(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd; (void)what;
-	check_step(arg);
+	health_step(arg);
 }
 
 /* A new run: connect, with the timeout armed. */
 static void
-check_run(struct check *ck)
+health_run(struct check *ck)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 
 	if ((len = server_addr(ck->srv, &ss)) == 0) {
-		check_result(ck, 0, "no address");
+		health_result(ck, 0, "no address");
 		return;
 	}
 	ck->len = ck->sent = 0;
@@ -290,37 +290,37 @@ check_run(struct check *ck)
 	ck->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (ck->fd == -1) {
-		check_result(ck, 0, strerror(errno));
+		health_result(ck, 0, strerror(errno));
 		return;
 	}
 	ck->state = CK_CONNECT;
-	check_arm(ck, ck->k->timeout);
+	health_arm(ck, ck->k->timeout);
 	if (connect(ck->fd, (struct sockaddr *)&ss, len) == -1 &&
 	    errno != EINPROGRESS) {
-		check_result(ck, 0, errno == ECONNREFUSED ?
+		health_result(ck, 0, errno == ECONNREFUSED ?
 		    "connection refused" : strerror(errno));
 		return;
 	}
-	check_want(ck, EV_WRITE);
+	health_want(ck, EV_WRITE);
 }
 
 static void
-check_timer(evutil_socket_t fd, short what, void *arg)
+health_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct check *ck = arg;
 
 	(void)fd; (void)what;
 	if (ck->state != CK_IDLE) {
-		check_result(ck, 0, "timeout");
+		health_result(ck, 0, "timeout");
 		return;
 	}
-	check_run(ck);
+	health_run(ck);
 }
 
 /* A server without an active check, taken down by live traffic: back
  * after it stayed down a whole interval. */
 static void
-check_revive(evutil_socket_t fd, short what, void *arg)
+health_revive(evutil_socket_t fd, short what, void *arg)
 {
 	struct check *ck = arg;
 	struct sockaddr_storage ss;
@@ -335,12 +335,12 @@ check_revive(evutil_socket_t fd, short what, void *arg)
 		server_set_up(ck->srv, 1, msg);
 		ck->revive = 0;
 	}
-	check_arm(ck, ck->k->interval);
+	health_arm(ck, ck->k->interval);
 }
 
 /* The request of an HTTP check, made once. */
 static void
-check_request(struct check *ck)
+health_request(struct check *ck)
 {
 	const struct cfg_server *cs = ck->srv->cfg;
 	char host[UTIL_ADDRSTRLEN];
@@ -358,14 +358,14 @@ check_request(struct check *ck)
 }
 
 static void
-check_stop_cb(evutil_socket_t fd, short what, void *arg)
+health_stop_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd; (void)what; (void)arg;
 	event_base_loopbreak(ctl.base);
 }
 
 static void *
-check_main(void *arg)
+health_main(void *arg)
 {
 	(void)arg;
 	event_base_dispatch(ctl.base);
@@ -373,7 +373,7 @@ check_main(void *arg)
 }
 
 static void
-check_free_all(void)
+health_free_all(void)
 {
 	size_t i;
 
@@ -408,7 +408,7 @@ check_free_all(void)
 /* What the control thread watches: servers with a check, and servers of
  * backends that observe live traffic. */
 static int
-check_wanted(const struct server *srv)
+health_wanted(const struct server *srv)
 {
 	return !(srv->cfg->flags & CFG_SRV_F_DISABLED) &&
 	    ((srv->cfg->flags & CFG_SRV_F_CHECK) ||
@@ -416,7 +416,7 @@ check_wanted(const struct server *srv)
 }
 
 int
-check_start(struct runtime *rt, char *err, size_t errlen)
+health_start(struct runtime *rt, char *err, size_t errlen)
 {
 	const struct cfg *c = rt->cfg;
 	struct check *ck;
@@ -425,52 +425,52 @@ check_start(struct runtime *rt, char *err, size_t errlen)
 
 	for (i = 0; i < c->nbackends; i++)
 		for (j = 0; j < rt->backends[i].nservers; j++)
-			n += check_wanted(&rt->backends[i].servers[j]);
+			n += health_wanted(&rt->backends[i].servers[j]);
 	if ((ctl.base = event_base_new()) == NULL ||
 	    (n > 0 && (ctl.checks = calloc(n, sizeof(*ctl.checks))) == NULL) ||
 	    pipe2(ctl.stop_fd, O_NONBLOCK | O_CLOEXEC) == -1 ||
 	    (ctl.stop_ev = event_new(ctl.base, ctl.stop_fd[0], EV_READ,
-	    check_stop_cb, NULL)) == NULL)
+	    health_stop_cb, NULL)) == NULL)
 		goto err_free;
 	event_add(ctl.stop_ev, NULL);
 	for (i = 0; i < c->nbackends; i++)
 		for (j = 0; j < rt->backends[i].nservers; j++) {
 			struct server *srv = &rt->backends[i].servers[j];
 
-			if (!check_wanted(srv))
+			if (!health_wanted(srv))
 				continue;
 			ck = &ctl.checks[ctl.nchecks++];
 			ck->srv = srv;
 			ck->k = &srv->be->cfg->check;
 			ck->fd = -1;
 			if ((ck->timer = evtimer_new(ctl.base,
-			    (srv->cfg->flags & CFG_SRV_F_CHECK) ? check_timer :
-			    check_revive, ck)) == NULL)
+			    (srv->cfg->flags & CFG_SRV_F_CHECK) ? health_timer :
+			    health_revive, ck)) == NULL)
 				goto err_free;
 			if (ck->k->http)
-				check_request(ck);
+				health_request(ck);
 			/* The first runs at once, spread over 100 ms. */
 			spread = (unsigned int)(ctl.nchecks * 100 / n);
-			check_arm(ck, (srv->cfg->flags & CFG_SRV_F_CHECK) ?
+			health_arm(ck, (srv->cfg->flags & CFG_SRV_F_CHECK) ?
 			    spread : ck->k->interval);
 		}
 	if (resolve_schedule(rt, ctl.base) < 0 && ctl.nchecks == 0) {
 		/* Nothing to watch: no thread. */
-		check_free_all();
+		health_free_all();
 		return 0;
 	}
-	if (pthread_create(&ctl.thread, NULL, check_main, NULL) != 0)
+	if (pthread_create(&ctl.thread, NULL, health_main, NULL) != 0)
 		goto err_free;
 	ctl.running = 1;
 	return 0;
 err_free:
-	check_free_all();
+	health_free_all();
 	snprintf(err, errlen, "cannot start the health check thread");
 	return -1;
 }
 
 void
-check_stop(void)
+health_stop(void)
 {
 	if (ctl.running) {
 		while (write(ctl.stop_fd[1], "x", 1) == -1 && errno == EINTR)
@@ -478,5 +478,5 @@ check_stop(void)
 		pthread_join(ctl.thread, NULL);
 		ctl.running = 0;
 	}
-	check_free_all();
+	health_free_all();
 }
