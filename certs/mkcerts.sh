@@ -6,10 +6,13 @@
 #                                   127.0.0.1 and ::1, signed by the CA
 #   OUTDIR/server.pem               the same, chain and key in one file
 #   OUTDIR/server-rsa.pem           an RSA-2048 one, chain and key
+#   OUTDIR/self.pem                 a self-signed one for the same names,
+#                                   which no CA here vouches for
 # Usage: certs/mkcerts.sh OUTDIR   (does nothing when OUTDIR is complete)
 set -eu
 out=${1:?usage: mkcerts.sh OUTDIR}
-[ -s "$out/server.pem" ] && [ -s "$out/server-rsa.pem" ] && exit 0
+[ -s "$out/server.pem" ] && [ -s "$out/server-rsa.pem" ] &&
+    [ -s "$out/self.pem" ] && exit 0
 mkdir -p "$out"
 umask 077
 tmp=$(mktemp -d)
@@ -43,3 +46,7 @@ cp "$tmp/server.crt" "$out/server.crt"
 cp "$tmp/server.key" "$out/server.key"
 cat "$tmp/server.crt" "$tmp/server.key" >"$out/server.pem"
 cat "$tmp/server-rsa.crt" "$tmp/server-rsa.key" >"$out/server-rsa.pem"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$tmp/self.key" -out "$tmp/self.crt" -days 825 \
+    -subj "/CN=localhost" -addext "$san" 2>/dev/null
+cat "$tmp/self.crt" "$tmp/self.key" >"$out/self.pem"

@@ -346,6 +346,13 @@ session_pump(struct session *s)
 			return;
 	} while (rc > 0);
 	if ((srv = session_srv(s)) == NULL) {
+		/* mode tcp: a client that leaves while waiting for a server
+		 * slot has nothing left to wait for. */
+		if ((s->flags & SS_F_QUEUED) && !(s->flags & SS_F_HTTP) &&
+		    (s->req.flags & CH_F_SHUTR)) {
+			session_close(s, "client-close");
+			return;
+		}
 		session_want(s->cli, &s->req, &s->res);
 		return;
 	}

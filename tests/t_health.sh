@@ -10,15 +10,10 @@
 # and it is tried again after the interval. The control thread ends
 # cleanly on SIGTERM.
 . "${top_srcdir:-.}/tests/lib.sh"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$TMP/self.key" -out "$TMP/self.crt" -days 30 \
-    -subj "/CN=localhost" -addext "subjectAltName=IP:127.0.0.1" \
-    2>/dev/null || fail "openssl req"
-cat "$TMP/self.crt" "$TMP/self.key" >"$TMP/self.pem"
 start_http_backend a
 start_http_backend b
 start_https_backend tgood "$CERTS/server.pem"
-start_https_backend tself "$TMP/self.pem"
+start_https_backend tself "$CERTS/self.pem"
 free_port P
 free_port PT
 free_port DEAD

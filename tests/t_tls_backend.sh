@@ -6,14 +6,8 @@
 # for a client certificate gets one with "crt"; sessions are resumed on
 # the next connections; mode tcp re-encrypts as well.
 . "${top_srcdir:-.}/tests/lib.sh"
-# A certificate no configured CA vouches for.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$TMP/self.key" -out "$TMP/self.crt" -days 30 \
-    -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-    2>/dev/null || fail "openssl req"
-cat "$TMP/self.crt" "$TMP/self.key" >"$TMP/self.pem"
 start_https_backend good "$CERTS/server.pem"
-start_https_backend self "$TMP/self.pem"
+start_https_backend self "$CERTS/self.pem"
 start_https_backend mtls "$CERTS/server.pem" "$CERTS/ca.pem"
 free_port P
 free_port PS
