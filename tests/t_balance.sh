@@ -12,9 +12,11 @@ start_http_backend b
 start_http_backend c
 start_http_backend slow 0.2
 start_http_backend drop drop
+start_backend echo echo
 free_port P
 free_port DEAD
 free_port PT
+free_port PQ
 cat >"$TMP/gh.conf" <<CONF
 global
     workers 2
@@ -38,6 +40,10 @@ frontend tcp
     mode tcp
     bind 127.0.0.1:$PT
     default-backend tcpretry
+frontend tcpq
+    mode tcp
+    bind 127.0.0.1:$PQ
+    default-backend tcpq
 backend rr
     server a 127.0.0.1:$a_PORT weight 3
     server b 127.0.0.1:$b_PORT
@@ -85,6 +91,10 @@ backend replay
     server a 127.0.0.1:$a_PORT
 backend none
     server a 127.0.0.1:$a_PORT disabled
+backend tcpq
+    mode tcp
+    timeout queue 600ms
+    server e 127.0.0.1:$echo_PORT maxconn 1
 backend tcpretry
     mode tcp
     retries 1
@@ -207,6 +217,36 @@ st=$(curl -s -o /dev/null -w '%{http_code}' -d 'order=1' "http://127.0.0.1:$P/re
 [ "$st" = 502 ] || fail "a dropped POST: got $st, want 502"
 grep -q "^POST /replay/post " "$TMP/drop.rec" || fail "the POST did not reach the server"
 grep -q "^POST /replay/post " "$TMP/a.rec" && fail "the POST was sent twice"
+
+# mode tcp, maxconn 1: a second client waits while the first holds the
+# slot; it is served once the first leaves, or closed when timeout queue
+# passes first.
+python3 - "$PQ" <<'PY' || fail "mode tcp queue"
+import socket, sys, time
+port = int(sys.argv[1])
+def talk(s, msg):
+    s.sendall(msg)
+    return s.recv(100)
+a = socket.create_connection(("127.0.0.1", port), timeout=5)
+assert talk(a, b"a1") == b"a1"
+b = socket.create_connection(("127.0.0.1", port), timeout=5)
+b.sendall(b"b1")
+time.sleep(0.3)
+a.close()
+got = b.recv(100)
+if got != b"b1":
+    print("FAIL: the waiting client got %r" % got); sys.exit(1)
+c = socket.create_connection(("127.0.0.1", port), timeout=5)
+t0 = time.time()
+c.sendall(b"c1")
+got = c.recv(100)
+dt = time.time() - t0
+if got != b"" or dt < 0.5:
+    print("FAIL: past timeout queue: %r after %.2f s" % (got, dt)); sys.exit(1)
+print("ok: mode tcp queue: served in turn; closed after %.2f s" % dt)
+PY
+grep -q "fe=tcpq be=tcpq/- in=2 out=0 .*end=queue-timeout" "$TMP/gh.log" ||
+	fail "no queue-timeout line for mode tcp"
 
 # No server up: 503 at once.
 t0=$(date +%s%N)
