@@ -444,6 +444,9 @@ session_assign(struct session *s, const struct server *avoid)
 		s->why = "no server is up";
 		return -1;
 	}
+	/* Waiting, it has no server (the log says "-"). */
+	if (s->srv_conn == NULL)
+		s->srv = NULL;
 	if (!(s->flags & SS_F_QUEUED)) {
 		s->flags |= SS_F_QUEUED;
 		list_append(&w->queues[s->be->idx], &s->queue);
@@ -1058,8 +1061,10 @@ session_http_connect(struct session *s)
 	}
 	if (rc < 0)
 		return session_no_server(s);
-	if (rc == 0)
+	if (rc == 0) {
+		s->srv = NULL;
 		return 0;
+	}
 	if ((c = backend_pool_get(s->w, s->srv)) != NULL) {
 		s->tries = 1;
 		session_attach_srv(s, c);
