@@ -167,11 +167,17 @@ resolve_free(struct resolve_ctx *rc)
 {
 	if (rc == NULL)
 		return;
+	int turns;
+
 	if (rc->timer != NULL)
 		event_free(rc->timer);
 	if (rc->dns != NULL) {
+		/* A cancelled request still calls back, from the loop: let
+		 * it, so that nothing is left holding <rc> or memory. */
 		resolve_cancel_all(rc);
-		evdns_base_free(rc->dns, 1);
+		for (turns = 0; rc->pending > 0 && turns < 10; turns++)
+			event_base_loop(rc->base, EVLOOP_NONBLOCK);
+		evdns_base_free(rc->dns, 0);
 	}
 	free(rc->jobs);
 	free(rc);

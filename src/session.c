@@ -660,11 +660,17 @@ session_srv_hs_done(struct conn *c, const char *reason, void *arg)
 	struct session *s = arg;
 
 	c->cb = session_srv_io;
-	s->flags &= ~SS_F_HANDSHAKE;
 	if (reason != NULL) {
 		s->why = reason;
-		if (session_connect_failed(s, 0, "tls-error") == 0)
-			session_pump(s);
+		if (session_connect_failed(s, 0, "tls-error") < 0)
+			return;
+		/* <reason> lives as long as this call only; the failure
+		 * was logged with it already. */
+		if (s->why == reason)
+			s->why = "TLS handshake failed";
+		if (s->txn.why == reason)
+			s->txn.why = "TLS handshake failed";
+		session_pump(s);
 		return;
 	}
 	session_srv_established(s);
@@ -691,7 +697,6 @@ session_srv_tls(struct session *s, struct conn *c)
 	name = cs->sni != NULL ? cs->sni : cs->host;
 	if (name == NULL && server_addr(s->srv, &ss) > 0)
 		name = util_addr_ip((struct sockaddr *)&ss, ip, sizeof(ip));
-	s->flags |= SS_F_HANDSHAKE;
 	return ssl_sock_connect(c, s->srv->ssl_ctx, sni, name,
 	    spent < t->connect ? (unsigned int)(t->connect - spent) : 1,
 	    session_srv_hs_done, s);

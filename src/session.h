@@ -28,7 +28,6 @@ struct worker;
                                    linger time is over */
 #define SS_F_SLOT       0x0010  /* holds a slot on srv (backend_pick) */
 #define SS_F_QUEUED     0x0020  /* waits in w->queues for a slot */
-#define SS_F_HANDSHAKE  0x0040  /* TLS handshake with the server */
 
 struct session {
 	uint64_t id;

@@ -77,7 +77,8 @@ grep -q "^tls sni=None " "$TMP/good.rec" || fail "an SNI was sent for an address
 
 out=$(get "http://127.0.0.1:$P/self")
 case $out in *" 503") ;; *) fail "unknown issuer: '$out'" ;; esac
-grep -q "be=self/s connect to .* failed: certificate verify failed: self-signed certificate" "$TMP/gh.log" ||
+grep -q "be=self/s connect to .* failed: certificate verify failed: self-signed certificate" "$TMP/gh.log" &&
+	grep -q 'be=self/s "GET /self" 503 .*end=tls-error: TLS handshake failed' "$TMP/gh.log" ||
 	fail "no verify failure in the log"
 out=$(get "http://127.0.0.1:$P/none")
 [ "$out" = "hello from self 200" ] || fail "verify none: '$out'"
