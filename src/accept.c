@@ -177,8 +177,11 @@ accept_pp_io(struct conn *c, short what)
 	}
 	pp->len += (size_t)n;
 	if (hlen == 0) {
+		/* HAProxy too takes no more than its buffer; what senders
+		 * put in TLVs fits in far less. */
+		_Static_assert(sizeof(pp->buf) == 536, "the reason below");
 		if (pp->len == sizeof(pp->buf))
-			accept_pp_end(c, "PROXY header too long");
+			accept_pp_end(c, "longer than 536 bytes");
 		return;
 	}
 	/* LOCAL (a health check of the sender itself) keeps the socket's

@@ -88,11 +88,15 @@ pp_encode_v2(char *buf, size_t len, const struct sockaddr *src,
 	if (len < 16)
 		return -1;
 	memcpy(buf, pp_v2_sig, sizeof(pp_v2_sig));
-	buf[12] = 0x21;                         /* version 2, PROXY */
 	if (f == AF_UNSPEC || pp_addr(dst, da, &dp) != f) {
-		buf[13] = 0x00;                 /* AF_UNSPEC: no address */
+		/* LOCAL, UNSPEC: every receiver must take it and keep the
+		 * connection's own addresses, whereas PROXY with UNSPEC may
+		 * be refused. */
+		buf[12] = 0x20;
+		buf[13] = 0x00;
 	} else {
 		alen = f == AF_INET ? 4 : 16;
+		buf[12] = 0x21;                 /* version 2, PROXY */
 		buf[13] = f == AF_INET ? 0x11 : 0x21;   /* over TCP */
 		if (off + 2 * alen + 4 > len)
 			return -1;
@@ -104,10 +108,10 @@ pp_encode_v2(char *buf, size_t len, const struct sockaddr *src,
 		buf[off++] = (char)(dp >> 8);
 		buf[off++] = (char)(dp & 0xff);
 	}
-	if (t != NULL && t->alpn != NULL && pp_tlv(buf, len, &off,
+	if (t != NULL && t->alpn_len > 0 && pp_tlv(buf, len, &off,
 	    PP2_TYPE_ALPN, t->alpn, t->alpn_len) < 0)
 		return -1;
-	if (t != NULL && t->authority != NULL && pp_tlv(buf, len, &off,
+	if (t != NULL && t->authority_len > 0 && pp_tlv(buf, len, &off,
 	    PP2_TYPE_AUTHORITY, t->authority, t->authority_len) < 0)
 		return -1;
 	if (t != NULL && t->ssl) {
@@ -164,7 +168,8 @@ pp_port(const char *s, size_t n, uint16_t *port)
 	return 0;
 }
 
-static void
+/* Fills <ss>; returns its length. */
+static socklen_t
 pp_set(struct sockaddr_storage *ss, int f, const void *addr, uint16_t port)
 {
 	struct sockaddr_in *in = (void *)ss;
@@ -175,10 +180,28 @@ pp_set(struct sockaddr_storage *ss, int f, const void *addr, uint16_t port)
 	if (f == AF_INET) {
 		memcpy(&in->sin_addr, addr, 4);
 		in->sin_port = htons(port);
-	} else {
-		memcpy(&in6->sin6_addr, addr, 16);
-		in6->sin6_port = htons(port);
+		return sizeof(*in);
 	}
+	memcpy(&in6->sin6_addr, addr, 16);
+	in6->sin6_port = htons(port);
+	return sizeof(*in6);
+}
+
+/* Whether the <n> bytes after "PROXY " may begin one of the protocols:
+ * what is not a PROXY header at all is refused without waiting for a CR
+ * that may never come. */
+static int
+pp_v1_proto(const char *p, size_t n)
+{
+	static const char *const proto[] = { "TCP4 ", "TCP6 ", "UNKNOWN" };
+	size_t i, k;
+
+	for (i = 0; i < sizeof(proto) / sizeof(proto[0]); i++) {
+		k = strlen(proto[i]);
+		if (memcmp(p, proto[i], n < k ? n : k) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* "PROXY TCP4 SRC DST SPORT DPORT\r\n", or "PROXY UNKNOWN...\r\n". */
@@ -192,12 +215,16 @@ pp_decode_v1(const char *buf, size_t len, struct pp_header *h)
 	uint16_t sp, dp;
 	int f;
 
-	n = len < PP_V1_MAX ? len : PP_V1_MAX;
+	/* The CR of a line of at most PP_V1_MAX bytes, CRLF included. */
+	n = len < PP_V1_MAX - 1 ? len : PP_V1_MAX - 1;
 	for (i = 0; i < n && buf[i] != '\r'; i++)
 		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
 			return pp_fail(h, "bad byte in a v1 header");
+	if (!pp_v1_proto(buf + sizeof(pp_v1_sig), i - sizeof(pp_v1_sig)))
+		return pp_fail(h, "bad v1 protocol (TCP4, TCP6 or UNKNOWN)");
 	if (i == n)
-		return len >= PP_V1_MAX ? pp_fail(h, "v1 header too long") : 0;
+		return len >= PP_V1_MAX - 1 ?
+		    pp_fail(h, "v1 header too long") : 0;
 	if (i + 1 >= len)
 		return 0;
 	if (buf[i + 1] != '\n')
@@ -241,9 +268,38 @@ pp_decode_v1(const char *buf, size_t len, struct pp_header *h)
 	}
 	if (pp_port(w[3], wl[3], &sp) < 0 || pp_port(w[4], wl[4], &dp) < 0)
 		return pp_fail(h, "bad v1 port");
-	pp_set(&h->src, f, sa, sp);
+	h->addrlen = pp_set(&h->src, f, sa, sp);
 	pp_set(&h->dst, f, da, dp);
 	return end - buf + 2;
+}
+
+static uint32_t
+pp_crc32c(uint32_t crc, const unsigned char *p, size_t n)
+{
+	int k;
+
+	while (n-- > 0) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = crc >> 1 ^ (0x82f63b78u & (0u - (crc & 1)));
+	}
+	return crc;
+}
+
+/* The CRC32C TLV's value at <at> (big-endian) against the header's
+ * <hlen> bytes, taken with that value as zeros. Bitwise, as it is rare
+ * and the header short: 0 when it matches, else -1. */
+static int
+pp_crc32c_ok(const unsigned char *b, size_t hlen, size_t at)
+{
+	static const unsigned char zero[4];
+	uint32_t crc = 0xffffffffu;
+
+	crc = pp_crc32c(crc, b, at);
+	crc = pp_crc32c(crc, zero, sizeof(zero));
+	crc = pp_crc32c(crc, b + at + 4, hlen - at - 4);
+	return ~crc == ((uint32_t)b[at] << 24 | (uint32_t)b[at + 1] << 16 |
+	    (uint32_t)b[at + 2] << 8 | b[at + 3]) ? 0 : -1;
 }
 
 static ssize_t
@@ -291,10 +347,12 @@ pp_decode_v2(const char *buf, size_t len, struct pp_header *h)
 	if (cmd == 0 || f == AF_UNSPEC || (b[13] & 0x0f) != 1)
 		h->local = 1;
 	else if (f == AF_INET) {
-		pp_set(&h->src, f, b + 16, (uint16_t)(b[24] << 8 | b[25]));
+		h->addrlen = pp_set(&h->src, f, b + 16,
+		    (uint16_t)(b[24] << 8 | b[25]));
 		pp_set(&h->dst, f, b + 20, (uint16_t)(b[26] << 8 | b[27]));
 	} else {
-		pp_set(&h->src, f, b + 16, (uint16_t)(b[48] << 8 | b[49]));
+		h->addrlen = pp_set(&h->src, f, b + 16,
+		    (uint16_t)(b[48] << 8 | b[49]));
 		pp_set(&h->dst, f, b + 32, (uint16_t)(b[50] << 8 | b[51]));
 	}
 	/* The TLVs must fill the rest exactly. */
@@ -312,7 +370,9 @@ pp_decode_v2(const char *buf, size_t len, struct pp_header *h)
 		} else if (b[off] == PP2_TYPE_AUTHORITY) {
 			h->authority = buf + off + 3;
 			h->authority_len = tl;
-		}
+		} else if (b[off] == PP2_TYPE_CRC32C &&
+		    (tl != 4 || pp_crc32c_ok(b, 16 + n, off + 3) < 0))
+			return pp_fail(h, "bad v2 CRC32C");
 		off += 3 + tl;
 	}
 	return (ssize_t)(16 + n);
@@ -324,6 +384,8 @@ pp_decode(const char *buf, size_t len, struct pp_header *h)
 	size_t n;
 
 	memset(h, 0, sizeof(*h));
+	if (len == 0)
+		return 0;
 	n = len < sizeof(pp_v2_sig) ? len : sizeof(pp_v2_sig);
 	if (memcmp(buf, pp_v2_sig, n) == 0)
 		return n < sizeof(pp_v2_sig) ? 0 : pp_decode_v2(buf, len, h);

@@ -14,6 +14,7 @@
 /* v2 TLV types and the subtypes of PP2_TYPE_SSL. */
 #define PP2_TYPE_ALPN           0x01
 #define PP2_TYPE_AUTHORITY      0x02
+#define PP2_TYPE_CRC32C         0x03    /* checked when present */
 #define PP2_TYPE_SSL            0x20
 #define PP2_SUBTYPE_SSL_VERSION 0x21
 #define PP2_SUBTYPE_SSL_CIPHER  0x23
@@ -36,6 +37,7 @@ struct pp_header {
 	int local;                      /* LOCAL, UNKNOWN or an address family
 	                                   not carried: no addresses */
 	struct sockaddr_storage src, dst;
+	socklen_t addrlen;              /* of src and of dst; 0 when local */
 	const char *alpn;               /* v2 TLVs, when present */
 	size_t alpn_len;
 	const char *authority;
@@ -50,15 +52,19 @@ struct pp_header {
 ssize_t pp_encode_v1(char *buf, size_t len, const struct sockaddr *src,
     const struct sockaddr *dst);
 
-/* Writes a v2 header (command PROXY; LOCAL when the addresses cannot be
- * carried) with the TLVs of <t> (may be NULL). Returns its length, or -1
- * when <len> is too small. */
+/* Writes a v2 header with the TLVs of <t> (may be NULL; empty values are
+ * left out): command PROXY over TCP, or LOCAL with no address when the
+ * addresses cannot be carried (what v1 says with UNKNOWN: the receiver
+ * keeps the connection's own). Returns its length, or -1 when <len> is
+ * too small. */
 ssize_t pp_encode_v2(char *buf, size_t len, const struct sockaddr *src,
     const struct sockaddr *dst, const struct pp_tlvs *t);
 
 /* Reads a v1 or v2 header at the start of <buf>: returns its length once
- * it is whole and valid, 0 while <buf> is a valid beginning of one, -1
- * when it cannot be one (h->why says why). Never reads past <len>. */
+ * it is whole and valid, 0 while <buf> may still become one (so a header
+ * that arrives in pieces gives 0 at every cut), -1 when it cannot (h->why,
+ * a static string, says why). Bytes after the header are not looked at.
+ * Never reads past <len>; fills <h> in any case. */
 ssize_t pp_decode(const char *buf, size_t len, struct pp_header *h);
 
 #endif

@@ -56,6 +56,13 @@ START_TEST(encode_v1)
 	pp_encode_v1(buf, sizeof(buf), SA(a), SA(d));
 	ck_assert_str_eq(buf, "PROXY UNKNOWN\r\n");
 	ck_assert_int_eq(pp_encode_v1(buf, 20, SA(a), SA(b)), -1);
+	/* The longest line there is fits the limit. */
+	c = v6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", 65535);
+	d = v6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 65535);
+	n = pp_encode_v1(buf, sizeof(buf), SA(c), SA(d));
+	ck_assert_int_eq(n, 104);
+	ck_assert_int_le(n, PP_V1_MAX);
+	ck_assert_int_eq(pp_encode_v1(buf, 104, SA(c), SA(d)), -1);
 }
 END_TEST
 
@@ -80,10 +87,16 @@ START_TEST(encode_v2)
 	ck_assert_int_eq(n, 52);
 	ck_assert_mem_eq(buf + 12, "\x21\x21\x00\x24", 4);
 	ck_assert_mem_eq(buf + 48, "\x00\x01\x00\x02", 4);
-	/* Mixed families: no address, and still PROXY. */
+	ck_assert_mem_eq(buf + 16, "\x20\x01\x0d\xb8" "\0\0\0\0" "\0\0\0\0"
+	    "\0\0\0\x01" "\0\0\0\0" "\0\0\0\0" "\0\0\0\0" "\0\0\0\x01", 32);
+	/* Mixed families: LOCAL, no address, as v1's UNKNOWN. */
 	n = pp_encode_v2((char *)buf, sizeof(buf), SA(a), SA(d), NULL);
 	ck_assert_int_eq(n, 16);
-	ck_assert_mem_eq(buf + 12, "\x21\x00\x00\x00", 4);
+	ck_assert_mem_eq(buf + 12, "\x20\x00\x00\x00", 4);
+	/* Empty values are left out. */
+	n = pp_encode_v2((char *)buf, sizeof(buf), SA(a), SA(b),
+	    &(struct pp_tlvs){ .alpn = "", .authority = "x" });
+	ck_assert_int_eq(n, 28);
 	/* TLVs: ALPN, authority, then SSL with its sub-TLVs. */
 	n = pp_encode_v2((char *)buf, sizeof(buf), SA(a), SA(b), &t);
 	ck_assert_int_eq(n, 28 + 5 + 14 + 3 + 5 + 10 + 25);
@@ -95,6 +108,16 @@ START_TEST(encode_v2)
 	ck_assert_mem_eq(buf + 65, "\x23\x00\x16" "TLS_AES_128_GCM_SHA256",
 	    25);
 	ck_assert_int_eq(pp_encode_v2((char *)buf, 40, SA(a), SA(b), &t), -1);
+	ck_assert_int_eq(pp_encode_v2((char *)buf, 15, SA(a), SA(b), NULL),
+	    -1);
+	/* IPv6, with TLVs after the 36 bytes of addresses; SSL without
+	 * its sub-TLVs. */
+	t.ssl_version = t.ssl_cipher = NULL;
+	n = pp_encode_v2((char *)buf, sizeof(buf), SA(c), SA(d), &t);
+	ck_assert_int_eq(n, 52 + 5 + 14 + 8);
+	ck_assert_mem_eq(buf + 12, "\x21\x21\x00\x3f", 4);
+	ck_assert_mem_eq(buf + 52, "\x01\x00\x02" "h2" "\x02\x00\x0b"
+	    "example.com" "\x20\x00\x05" "\x01\x00\x00\x00\x00", 27);
 }
 END_TEST
 
@@ -111,6 +134,8 @@ START_TEST(round_trip)
 	ck_assert_int_eq(pp_decode(buf, (size_t)n, &h), n);
 	ck_assert_int_eq(h.version, 2);
 	ck_assert_int_eq(h.local, 0);
+	ck_assert_int_eq(h.addrlen, sizeof(struct sockaddr_in6));
+	ck_assert_ptr_null(h.alpn);
 	ck_assert_mem_eq(&h.src, &a, sizeof(struct sockaddr_in6));
 	ck_assert_mem_eq(&h.dst, &b, sizeof(struct sockaddr_in6));
 	ck_assert_uint_eq(h.authority_len, 6);
@@ -121,6 +146,39 @@ START_TEST(round_trip)
 	ck_assert_int_eq(pp_decode(buf, (size_t)n + 3, &h), n);
 	ck_assert_int_eq(h.version, 1);
 	ck_assert_mem_eq(&h.src, &a, sizeof(struct sockaddr_in6));
+	ck_assert_mem_eq(&h.dst, &b, sizeof(struct sockaddr_in6));
+}
+END_TEST
+
+START_TEST(round_trip_v4)
+{
+	struct sockaddr_storage a = v4("198.51.100.9", 1), b = v4("127.0.0.1",
+	    65535);
+	struct pp_tlvs t = {
+		.alpn = "http/1.1", .alpn_len = 8, .authority = "b.test",
+		.authority_len = 6, .ssl = 1, .ssl_version = "TLSv1.2",
+		.ssl_cipher = "ECDHE-ECDSA-AES128-GCM-SHA256",
+	};
+	struct pp_header h;
+	char buf[PP_HDR_MAX];
+	ssize_t n;
+
+	n = pp_encode_v2(buf, sizeof(buf), SA(a), SA(b), &t);
+	/* Bytes after it, even a second header, are not read. */
+	memcpy(buf + n, buf, (size_t)n);
+	ck_assert_int_eq(pp_decode(buf, 2 * (size_t)n, &h), n);
+	ck_assert_int_eq(h.addrlen, sizeof(struct sockaddr_in));
+	ck_assert_mem_eq(&h.src, &a, sizeof(struct sockaddr_in));
+	ck_assert_mem_eq(&h.dst, &b, sizeof(struct sockaddr_in));
+	ck_assert_uint_eq(h.alpn_len, 8);
+	ck_assert_ptr_eq(h.alpn, buf + 31);
+	ck_assert_uint_eq(h.authority_len, 6);
+	ck_assert_mem_eq(h.authority, "b.test", 6);
+	n = pp_encode_v1(buf, sizeof(buf), SA(a), SA(b));
+	ck_assert_int_eq(pp_decode(buf, (size_t)n, &h), n);
+	ck_assert_int_eq(h.addrlen, sizeof(struct sockaddr_in));
+	ck_assert_mem_eq(&h.src, &a, sizeof(struct sockaddr_in));
+	ck_assert_mem_eq(&h.dst, &b, sizeof(struct sockaddr_in));
 }
 END_TEST
 
@@ -142,6 +200,65 @@ START_TEST(partial)
 	for (i = 0; i < (size_t)n; i++)
 		ck_assert_int_eq(pp_decode(buf, i, &h), 0);
 	ck_assert_int_eq(pp_decode(buf, (size_t)n, &h), n);
+	n = pp_encode_v1(buf, sizeof(buf), SA(a), SA(a));
+	memcpy(buf, "PROXY UNKNOWN ", 14);
+	for (i = 0; i < (size_t)n; i++)
+		ck_assert_int_eq(pp_decode(buf, i, &h), 0);
+	ck_assert_int_eq(pp_decode(buf, (size_t)n, &h), n);
+}
+END_TEST
+
+/* The limits: a v1 line of PP_V1_MAX bytes, a v2 header of the largest
+ * declared length. */
+START_TEST(limits)
+{
+	static char big[16 + 65535 + 1];
+	char line[PP_V1_MAX + 1];
+	struct pp_header h;
+	size_t i;
+
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "PROXY UNKNOWN ", 14);
+	memcpy(line + PP_V1_MAX - 2, "\r\n", 2);
+	ck_assert_int_eq(pp_decode(line, PP_V1_MAX, &h), PP_V1_MAX);
+	memcpy(line + PP_V1_MAX - 2, "x\r\n", 3);
+	ck_assert_int_eq(pp_decode(line, PP_V1_MAX - 1, &h), -1);
+	ck_assert_str_eq(h.why, "v1 header too long");
+	ck_assert_int_eq(pp_decode(line, PP_V1_MAX + 1, &h), -1);
+	/* 65535 bytes after the 16: 12 of addresses, one TLV of the rest. */
+	memcpy(big, sig, 12);
+	memcpy(big + 12, "\x21\x11\xff\xff" "\x7f\0\0\x01" "\x7f\0\0\x02"
+	    "\0\x01\0\x02" "\x04\xff\xf0", 19);
+	for (i = 0; i < sizeof(big) - 1; i += 997)
+		ck_assert_int_eq(pp_decode(big, i, &h), 0);
+	ck_assert_int_eq(pp_decode(big, sizeof(big) - 2, &h), 0);
+	ck_assert_int_eq(pp_decode(big, sizeof(big), &h), 16 + 65535);
+	ck_assert_int_eq(h.local, 0);
+	/* One byte too many for the length field to say. */
+	big[30] = (char)0xf1;
+	ck_assert_int_eq(pp_decode(big, sizeof(big), &h), -1);
+	ck_assert_str_eq(h.why, "v2 TLV past the end");
+}
+END_TEST
+
+START_TEST(crc32c)
+{
+	/* The checksum computed over the header with it as zeros (the
+	 * proxy-protocol.txt rule; value computed independently). */
+	char ok[] = "\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x13\xc0\x00\x02\x01"
+	    "\x0a\x00\x00\x01\x13\x88\x01\xbb\x03\x00\x04\x69\x50\x4f\x9c";
+	struct pp_header h;
+
+	ck_assert_int_eq(pp_decode(ok, sizeof(ok) - 1, &h), 35);
+	ok[20] ^= 1;
+	ck_assert_int_eq(pp_decode(ok, sizeof(ok) - 1, &h), -1);
+	ck_assert_str_eq(h.why, "bad v2 CRC32C");
+	ok[20] ^= 1;
+	ok[34] ^= 1;
+	ck_assert_int_eq(pp_decode(ok, sizeof(ok) - 1, &h), -1);
+	ck_assert_int_eq(pp_decode("\r\n\r\n\0\r\nQUIT\n\x21\x00\x00\x05"
+	    "\x03\x00\x02\x00\x00", 21, &h), -1);
+	ck_assert_str_eq(h.why, "bad v2 CRC32C");
 }
 END_TEST
 
@@ -178,7 +295,7 @@ START_TEST(malformed)
 	REFUSED("PROXY TCP4 1.2.3.4\t5.6.7.8 1 2\r\n", "bad byte in a v1 "
 	    "header");
 	memset(longer, 'x', sizeof(longer));
-	memcpy(longer, "PROXY ", 6);
+	memcpy(longer, "PROXY TCP4 ", 11);
 	refused(longer, sizeof(longer), "v1 header too long");
 	REFUSED("\r\n\r\n\0\r\nQUIT\n\x11\x11\x00\x00", "bad v2 version");
 	REFUSED("\r\n\r\n\0\r\nQUIT\n\x22\x11\x00\x00", "bad v2 command");
@@ -187,11 +304,34 @@ START_TEST(malformed)
 	REFUSED("\r\n\r\n\0\r\nQUIT\n\x21\x13\x00\x0c", "bad v2 transport");
 	REFUSED("\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x04", "v2 addresses longer "
 	    "than the header");
+	REFUSED("\r\n\r\n\0\r\nQUIT\n\x21\x21\x00\x0c", "v2 addresses longer "
+	    "than the header");
+	REFUSED("\r\n\r\n\0\r\nQUIT\n\x21\x31\x00\xd7", "v2 addresses longer "
+	    "than the header");
 	REFUSED("\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0e" "123456789012" "\x01\x00",
 	    "v2 TLV header past the end");
 	REFUSED("\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x10" "123456789012"
 	    "\x01\x00\x05" "h", "v2 TLV past the end");
 	REFUSED("\r\n\r\n\0\r\nQUIX", "no PROXY header");
+	REFUSED("\x16\x03\x01", "no PROXY header");
+	REFUSED("PROXYTCP4", "no PROXY header");
+	/* What cannot become a header is refused before its CR. */
+	REFUSED("PROXY GET", "bad v1 protocol (TCP4, TCP6 or UNKNOWN)");
+	REFUSED("PROXY TCP4\r\n", "bad v1 header: expected PROXY TCP4|TCP6 "
+	    "SRC DST SPORT DPORT");
+	REFUSED("PROXY TCP41", "bad v1 protocol (TCP4, TCP6 or UNKNOWN)");
+	REFUSED("PROXY  TCP4", "bad v1 protocol (TCP4, TCP6 or UNKNOWN)");
+	REFUSED("PROXY TCP4 1.2.3.4 5.6.7.8 1 \r\n", "bad v1 header: "
+	    "expected PROXY TCP4|TCP6 SRC DST SPORT DPORT");
+	REFUSED("PROXY TCP4 1.2.3.4 5.6.7.8 1 2 \r\n", "bad v1 header: "
+	    "expected PROXY TCP4|TCP6 SRC DST SPORT DPORT");
+	REFUSED("PROXY TCP6 1.2.3.4 5.6.7.8 1 2\r\n", "bad v1 address");
+	REFUSED("PROXY TCP4 1.2.3.04 5.6.7.8 1 2\r\n", "bad v1 address");
+	REFUSED("PROXY TCP4 1.2.3.4 5.6.7.8 +1 2\r\n", "bad v1 port");
+	REFUSED("PROXY TCP4 1.2.3.4 5.6.7.8 1 99999\r\n", "bad v1 port");
+	REFUSED("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n", "bad byte in a v1 header");
+	REFUSED("PROXY TCP4 1.2.3.4 5.6.7.8 1 2\0\r\n",
+	    "bad byte in a v1 header");
 }
 END_TEST
 
@@ -211,6 +351,28 @@ START_TEST(local_unknown)
 	ck_assert_int_eq(pp_decode("\r\n\r\n\0\r\nQUIT\n\x21\x00\x00\x00", 16,
 	    &h), 16);
 	ck_assert_int_eq(h.local, 1);
+	ck_assert_int_eq(h.addrlen, 0);
+	/* The longest v1 line there is, and ports at both ends. */
+	ck_assert_int_eq(pp_decode("PROXY TCP6 ffff:ffff:ffff:ffff:ffff:ffff:"
+	    "ffff:ffff ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 0\r\n",
+	    100, &h), 100);
+	ck_assert_int_eq(h.local, 0);
+	/* AF_UNIX (and UDP) carry nothing gatehouse can use: as LOCAL. */
+	ck_assert_int_eq(pp_decode("\r\n\r\n\0\r\nQUIT\n\x21\x31\x00\xd8",
+	    16, &h), 0);
+	{
+		char unix_hdr[16 + 216];
+
+		memset(unix_hdr, 0, sizeof(unix_hdr));
+		memcpy(unix_hdr, "\r\n\r\n\0\r\nQUIT\n\x21\x31\x00\xd8", 16);
+		ck_assert_int_eq(pp_decode(unix_hdr, sizeof(unix_hdr), &h),
+		    (ssize_t)sizeof(unix_hdr));
+		ck_assert_int_eq(h.local, 1);
+	}
+	ck_assert_int_eq(pp_decode("\r\n\r\n\0\r\nQUIT\n\x21\x12\x00\x0c"
+	    "123456789012", 28, &h), 28);
+	ck_assert_int_eq(h.local, 1);
+	ck_assert_int_eq(pp_decode("", 0, &h), 0);
 }
 END_TEST
 
@@ -223,7 +385,10 @@ proxy_proto_suite(void)
 	tcase_add_test(tc, encode_v1);
 	tcase_add_test(tc, encode_v2);
 	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, round_trip_v4);
 	tcase_add_test(tc, partial);
+	tcase_add_test(tc, limits);
+	tcase_add_test(tc, crc32c);
 	tcase_add_test(tc, malformed);
 	tcase_add_test(tc, local_unknown);
 	suite_add_tcase(s, tc);

@@ -1,7 +1,9 @@
 /* libFuzzer target for src/proxy_proto.c: the decoder over arbitrary
  * bytes (the data accept-proxy reads from the network), and, for what it
  * accepts, the encoders: a decoded header encoded again decodes to the
- * same addresses. Built with --enable-fuzzing (clang). */
+ * same addresses. Also the promise accept.c relies on when a header
+ * comes in pieces: each shorter cut of a header that is whole, or still
+ * awaited, asks for more. Built with --enable-fuzzing (clang). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pp_header h, h2;
 	char out[PP_HDR_MAX];
 	ssize_t n, m;
+	size_t i, cut;
 	/* A copy of exactly <size> bytes: reads past it are caught. */
 	char *buf = malloc(size ? size : 1);
 
@@ -39,6 +42,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = pp_decode(buf, size, &h);
 	if (n > 0 && (size_t)n > size)
 		abort();
+	if (n < 0 && h.why == NULL)
+		abort();
+	/* Cuts as far as the reader's buffer: quadratic, so bounded. */
+	cut = n > 0 ? (size_t)n : n == 0 ? size : 0;
+	for (i = 0; i < cut && i <= PP_HDR_MAX; i++)
+		if (pp_decode(buf, i, &h2) != 0)
+			abort();
 	if (n > 0 && !h.local && !fuzz_mapped(&h.src) && !fuzz_mapped(&h.dst)) {
 		m = pp_encode_v2(out, sizeof(out), (struct sockaddr *)&h.src,
 		    (struct sockaddr *)&h.dst, NULL);
