@@ -279,11 +279,13 @@ resolve_start(struct runtime *rt, char *err, size_t errlen)
 			    "not resolve");
 			continue;
 		}
-		snprintf(err, errlen, "%s:%d: server %s: cannot resolve '%s': "
-		    "%s", j->srv->cfg->file, j->srv->cfg->line,
-		    j->srv->cfg->name, j->srv->cfg->host, j->err ==
-		    EVUTIL_EAI_CANCEL ? "no answer in time" :
-		    evutil_gai_strerror(j->err));
+		/* Line 0: the command line, which has no line to name. */
+		snprintf(err, errlen, "%s%s%.0d: server %s: cannot resolve "
+		    "'%s': %s", j->srv->cfg->file, j->srv->cfg->line > 0 ?
+		    ":" : "", j->srv->cfg->line, j->srv->cfg->name,
+		    j->srv->cfg->host, j->err == EVUTIL_EAI_CANCEL ?
+		    "no answer in time" : j->err == EVUTIL_EAI_NONAME ?
+		    "no such name" : evutil_gai_strerror(j->err));
 		rcode = -1;
 	}
 	resolve_free(rc);

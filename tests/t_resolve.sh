@@ -48,6 +48,12 @@ grep -q "bad.conf:$line: server s: cannot resolve 'later.test'" "$TMP/bad.out" |
 "$GH" -f "$TMP/bad.conf" >"$TMP/bad.run" 2>&1 && fail "started with an unresolvable name"
 grep -q "bad.conf:$line: server s: cannot resolve 'later.test'" "$TMP/bad.run" ||
 	fail "unresolvable name at start: $(cat "$TMP/bad.run")"
+# The same on the command line, which has no line to name.
+free_port PC
+"$GH" --bind "127.0.0.1:$PC" --backend nowhere.invalid:1 >"$TMP/cli.out" 2>&1 &&
+	fail "started with an unresolvable --backend"
+grep -q "(command line): server s1: cannot resolve 'nowhere.invalid'" "$TMP/cli.out" ||
+	fail "unresolvable --backend: $(cat "$TMP/cli.out")"
 echo "ok: an unresolvable name is a configuration error"
 
 start_gh "$P1" -f "$TMP/gh.conf"
