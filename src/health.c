@@ -24,6 +24,7 @@
 #include "backend.h"
 #include "health.h"
 #include "log.h"
+#include "proxy_proto.h"
 #include "resolve.h"
 #include "ssl_ctx.h"
 #include "worker.h"
@@ -160,6 +161,29 @@ health_ssl_wait(struct check *ck, int rc)
 	}
 }
 
+/* A server that reads a PROXY header first gets one with checks too:
+ * v1 UNKNOWN or v2 LOCAL, what the protocol has for a proxy's own
+ * connections, so it keeps the socket's addresses. */
+static int
+health_send_proxy(struct check *ck)
+{
+	struct sockaddr_storage none = { .ss_family = AF_UNSPEC };
+	char hdr[PP_HDR_MAX];
+	ssize_t len;
+
+	if (ck->srv->cfg->flags & CFG_SRV_F_PROXY_V1)
+		len = pp_encode_v1(hdr, sizeof(hdr), (struct sockaddr *)&none,
+		    (struct sockaddr *)&none);
+	else if (ck->srv->cfg->flags & CFG_SRV_F_PROXY_V2)
+		len = pp_encode_v2(hdr, sizeof(hdr), (struct sockaddr *)&none,
+		    (struct sockaddr *)&none, NULL);
+	else
+		return 0;
+	/* First bytes on a new socket: they fit. */
+	return len > 0 && send(ck->fd, hdr, (size_t)len, MSG_NOSIGNAL) ==
+	    len ? 0 : -1;
+}
+
 static void
 health_step(struct check *ck)
 {
@@ -175,6 +199,10 @@ health_step(struct check *ck)
 		if (err != 0) {
 			health_result(ck, 0, err == ECONNREFUSED ?
 			    "connection refused" : strerror(err));
+			return;
+		}
+		if (health_send_proxy(ck) < 0) {
+			health_result(ck, 0, "cannot send the PROXY header");
 			return;
 		}
 		if (ck->srv->cfg->flags & CFG_SRV_F_SSL) {

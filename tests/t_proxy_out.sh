@@ -3,7 +3,8 @@
 # server receives them (an echo server sends them back): v1 text, v2 over
 # IPv4 and IPv6 with the TLVs of a TLS client (ALPN, SNI, TLS version and
 # cipher); and HAProxy's accept-proxy as a real reader of both versions,
-# which must find the client's own address in them.
+# which must find the client's own address in them, and take the
+# headers health checks send.
 . "${top_srcdir:-.}/tests/lib.sh"
 command -v haproxy >/dev/null || fail "haproxy is not installed"
 start_backend echo echo
@@ -38,10 +39,35 @@ backend v1
 backend v2
     server e 127.0.0.1:$echo_PORT send-proxy-v2
 backend hap1
-    server h 127.0.0.1:$H1 send-proxy
+    check http GET /health-v1 interval 300ms fall 1
+    server h 127.0.0.1:$H1 send-proxy check
 backend hap2
-    server h 127.0.0.1:$H2 send-proxy-v2
+    check http GET /health-v2 interval 300ms fall 1
+    server h 127.0.0.1:$H2 send-proxy-v2 check
 CONF
+# HAProxy, to read both versions (before gatehouse, whose checks need it).
+cat >"$TMP/haproxy.cfg" <<CONF
+global
+    log stderr format raw local0 err
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 10s
+    timeout server 10s
+frontend v1
+    bind 127.0.0.1:$H1 accept-proxy
+    option forwardfor
+    default_backend web
+frontend v2
+    bind 127.0.0.1:$H2 accept-proxy
+    option forwardfor
+    default_backend web
+backend web
+    server w 127.0.0.1:$web_PORT
+CONF
+haproxy -db -f "$TMP/haproxy.cfg" >"$TMP/haproxy.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_for listening "$H2" || fail "haproxy did not start: $(cat "$TMP/haproxy.log")"
 start_gh "$P1" -f "$TMP/gh.conf"
 
 # The header each echo client gets back, checked field by field against
@@ -150,28 +176,6 @@ print("ok: v2 tls", tlv.get(0x01), tlv.get(0x02), sub)
 PY
 
 # HAProxy reads both versions and adds the client address it found.
-cat >"$TMP/haproxy.cfg" <<CONF
-global
-    log stderr format raw local0 err
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 10s
-    timeout server 10s
-frontend v1
-    bind 127.0.0.1:$H1 accept-proxy
-    option forwardfor
-    default_backend web
-frontend v2
-    bind 127.0.0.1:$H2 accept-proxy
-    option forwardfor
-    default_backend web
-backend web
-    server w 127.0.0.1:$web_PORT
-CONF
-haproxy -db -f "$TMP/haproxy.cfg" >"$TMP/haproxy.log" 2>&1 &
-PIDS="$PIDS $!"
-wait_for listening "$H2" || fail "haproxy did not start: $(cat "$TMP/haproxy.log")"
 for p in "$G1" "$G2"; do
 	out=$(curl -s --interface 127.0.0.9 "http://127.0.0.1:$p/v$p")
 	[ "$out" = "hello from web" ] || fail "through haproxy: '$out'"
@@ -179,6 +183,12 @@ done
 [ "$(grep -ci '^X-Forwarded-For: 127.0.0.9' "$TMP/web.rec")" -eq 2 ] ||
 	fail "haproxy did not read the client address: $(grep -i forwarded "$TMP/web.rec")"
 echo "ok: haproxy read v1 and v2"
+# The checks of those servers send a header too (UNKNOWN, LOCAL), which
+# HAProxy takes: they pass through it, and the servers stay up.
+wait_for grep -q "^GET /health-v1 " "$TMP/web.rec" || fail "no v1 check got through haproxy"
+wait_for grep -q "^GET /health-v2 " "$TMP/web.rec" || fail "no v2 check got through haproxy"
+grep -q "is DOWN" "$TMP/gh.log" && fail "a server behind haproxy was marked down: $(grep DOWN "$TMP/gh.log")"
+echo "ok: checks with a PROXY header"
 
 stop_gh
 [ "$GH_RC" -eq 0 ] || fail "exit status $GH_RC"
