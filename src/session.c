@@ -1104,6 +1104,10 @@ session_analyze(struct session *s, struct channel *ch)
 			    "bad-request", NULL);
 		return 0;
 	}
+	/* Once the response began, the request is never sent again: its
+	 * copy goes back to the pool rather than wait for the end. */
+	if (s->replay != NULL && s->res.buf.data > 0)
+		session_drop_replay(s);
 	if ((rc = http_resp_analyze(s)) == AN_ERROR)
 		return session_http_error(s, t->status, "bad-response", NULL);
 	if (rc == AN_DONE && t->res == HTTP_S_TUNNEL) {
