@@ -68,11 +68,16 @@ ms=$((($(date +%s%N) - start) / 1000000))
 [ "$ms" -ge 900 ] && [ "$ms" -lt 4000 ] || fail "idle client closed after ${ms} ms, not about 1s"
 echo "ok: close and HTTP/1.0 honoured; idle client closed after ${ms} ms"
 
-# A response until close leaves no reusable connection.
+# A response until close leaves no reusable connection: more of them
+# than the server connections so far (any may wait in the pool) need at
+# least one new connection, and none is found closed when reused (which
+# would show as a request sent again).
 n=$(conns web)
-curl -s "http://127.0.0.1:$P/close" >/dev/null
-curl -s "http://127.0.0.1:$P/close" >/dev/null
+for i in $(seq 0 "$n"); do
+	curl -s "http://127.0.0.1:$P/close" >/dev/null
+done
 [ "$(conns web)" -ge $((n + 1)) ] || fail "a closed server connection was reused"
+grep -q "request sent again" "$TMP/gh.log" && fail "a closed server connection was tried"
 echo "ok: server close means a new connection"
 
 # keepalive-pool 0: one server connection per request.
