@@ -8,11 +8,14 @@
 #   OUTDIR/server-rsa.pem           an RSA-2048 one, chain and key
 #   OUTDIR/self.pem                 a self-signed one for the same names,
 #                                   which no CA here vouches for
+#   OUTDIR/sni/a.pem                for a.test (ECDSA)
+#   OUTDIR/sni/wild.pem             for *.wild.test (ECDSA)
+#   OUTDIR/sni/dual-ec.pem, dual-rsa.pem   both for dual.test
 # Usage: certs/mkcerts.sh OUTDIR   (does nothing when OUTDIR is complete)
 set -eu
 out=${1:?usage: mkcerts.sh OUTDIR}
 [ -s "$out/server.pem" ] && [ -s "$out/server-rsa.pem" ] &&
-    [ -s "$out/self.pem" ] && exit 0
+    [ -s "$out/self.pem" ] && [ -s "$out/sni/dual-rsa.pem" ] && exit 0
 mkdir -p "$out"
 umask 077
 tmp=$(mktemp -d)
@@ -23,7 +26,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$tmp/ca.key" -out "$tmp/ca.pem" -days 3650 \
     -subj "/CN=gatehouse test CA" 2>/dev/null
 
-# sign KEYTYPE NAME: a key and a certificate signed by the CA.
+# sign KEYTYPE NAME [SAN]: a key and a certificate signed by the CA, for
+# localhost unless SAN says otherwise.
 sign() {
 	case $1 in
 	ec)  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
@@ -33,7 +37,7 @@ sign() {
 	esac
 	openssl req -new -key "$tmp/$2.key" -subj "/CN=localhost" \
 	    -out "$tmp/$2.csr" 2>/dev/null
-	printf '%s\n' "$san" >"$tmp/ext"
+	printf '%s\n' "${3:-$san}" >"$tmp/ext"
 	openssl x509 -req -in "$tmp/$2.csr" -CA "$tmp/ca.pem" \
 	    -CAkey "$tmp/ca.key" -CAcreateserial -days 825 \
 	    -extfile "$tmp/ext" -out "$tmp/$2.crt" 2>/dev/null
@@ -50,3 +54,11 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$tmp/self.key" -out "$tmp/self.crt" -days 825 \
     -subj "/CN=localhost" -addext "$san" 2>/dev/null
 cat "$tmp/self.crt" "$tmp/self.key" >"$out/self.pem"
+mkdir -p "$out/sni"
+sign ec a "subjectAltName=DNS:a.test"
+sign ec wild "subjectAltName=DNS:*.wild.test"
+sign ec dual-ec "subjectAltName=DNS:dual.test"
+sign rsa dual-rsa "subjectAltName=DNS:dual.test"
+for c in a wild dual-ec dual-rsa; do
+	cat "$tmp/$c.crt" "$tmp/ca.pem" "$tmp/$c.key" >"$out/sni/$c.pem"
+done

@@ -51,6 +51,8 @@ enum cfg_log { CFG_LOG_STDERR = 0, CFG_LOG_SYSLOG, CFG_LOG_NONE };
 #define CFG_BIND_F_ORIGDST       0x0004  /* read SO_ORIGINAL_DST (REDIRECT/TPROXY) */
 #define CFG_BIND_F_V6ONLY        0x0008  /* IPV6_V6ONLY on a [::] bind */
 #define CFG_BIND_F_ACCEPT_PROXY  0x0010  /* a PROXY v1/v2 header comes first */
+#define CFG_BIND_F_STRICT_SNI    0x0020  /* no certificate for the SNI name
+                                            (or no SNI): refuse */
 
 /* An address range: "10.0.0.0/8", "::1", "192.0.2.7". */
 struct cfg_net {
@@ -71,8 +73,10 @@ struct cfg_bind {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	unsigned int flags;     /* CFG_BIND_F_* */
-	struct cfg_cert *certs; /* at least one when CFG_BIND_F_TLS */
+	struct cfg_cert *certs; /* at least one (or crt_dir) when
+	                           CFG_BIND_F_TLS */
 	size_t ncerts;
+	char *crt_dir;          /* every *.pem in it is a certificate too */
 	char *ciphers;          /* TLS 1.2 cipher list; NULL: built-in default */
 	char *ciphersuites;     /* TLS 1.3 suites; NULL: built-in default */
 	char *alpn;             /* comma separated protocols, NULL: no ALPN */

@@ -5,6 +5,7 @@
  * cfg_kws[], and the table says in which sections it is valid and how many
  * arguments it takes, so that every handler only deals with meaning. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -97,6 +98,7 @@ static const struct {
 	{ "original-dst", CFG_BIND_F_ORIGDST },
 	{ "v6only", CFG_BIND_F_V6ONLY },
 	{ "accept-proxy", CFG_BIND_F_ACCEPT_PROXY },
+	{ "strict-sni", CFG_BIND_F_STRICT_SNI },
 };
 #define CFG_NBIND_FLAGS (sizeof(cfg_bind_flags) / sizeof(cfg_bind_flags[0]))
 
@@ -803,12 +805,17 @@ cfg_kw_bind(struct cfg_parser *p, char **av)
 		if (strcmp(opt, "cert") != 0 && strcmp(opt, "key") != 0 &&
 		    strcmp(opt, "ciphers") != 0 &&
 		    strcmp(opt, "ciphersuites") != 0 &&
-		    strcmp(opt, "alpn") != 0 && strcmp(opt, "proxy-from") != 0)
+		    strcmp(opt, "alpn") != 0 && strcmp(opt, "proxy-from") != 0 &&
+		    strcmp(opt, "crt-dir") != 0)
 			return cfg_fail(p, "bind: unknown option '%s'", opt);
 		if (av[++i] == NULL)
 			return cfg_fail(p, "bind: '%s' needs an argument", opt);
 		if (strcmp(opt, "proxy-from") == 0)
 			rc = cfg_bind_proxy_from(p, b, av[i]);
+		else if (strcmp(opt, "crt-dir") == 0) {
+			b->flags |= CFG_BIND_F_TLS;
+			rc = cfg_set_str(p, &b->crt_dir, av[i]);
+		}
 		else if (strcmp(opt, "cert") == 0)
 			rc = cfg_bind_cert(p, b, av[i]);
 		else if (strcmp(opt, "key") == 0)
@@ -823,7 +830,8 @@ cfg_kw_bind(struct cfg_parser *p, char **av)
 
 	/* Options that would be silently ignored are refused. */
 	tlsonly = b->ciphers ? "ciphers" : b->ciphersuites ? "ciphersuites" :
-	    b->alpn ? "alpn" : NULL;
+	    b->alpn ? "alpn" : (b->flags & CFG_BIND_F_STRICT_SNI) ?
+	    "strict-sni" : NULL;
 	if (tlsonly != NULL && !(b->flags & CFG_BIND_F_TLS))
 		return cfg_fail(p, "bind: '%s' needs a tls bind", tlsonly);
 	if ((b->flags & CFG_BIND_F_V6ONLY) && b->addr.ss_family != AF_INET6)
@@ -1747,9 +1755,19 @@ cfg_finish_bind(const struct cfg_bind *b, char *err, size_t errlen)
 {
 	size_t i;
 
-	if ((b->flags & CFG_BIND_F_TLS) && b->ncerts == 0)
+	DIR *d;
+
+	if ((b->flags & CFG_BIND_F_TLS) && b->ncerts == 0 &&
+	    b->crt_dir == NULL)
 		return cfg_errat(err, errlen, b->file, b->line,
 		    "bind '%s': tls needs at least one cert", b->text);
+	if (b->crt_dir != NULL) {
+		if ((d = opendir(b->crt_dir)) == NULL)
+			return cfg_errat(err, errlen, b->file, b->line,
+			    "bind '%s': cannot read crt-dir '%s': %s", b->text,
+			    b->crt_dir, strerror(errno));
+		closedir(d);
+	}
 	for (i = 0; i < b->ncerts; i++) {
 		if (access(b->certs[i].cert, R_OK) == -1)
 			return cfg_errat(err, errlen, b->file, b->line,
@@ -2078,6 +2096,10 @@ cfg_dump_bind(FILE *out, const struct cfg_bind *b)
 		fputs(" alpn ", out);
 		cfg_dump_word(out, b->alpn);
 	}
+	if (b->crt_dir != NULL) {
+		fputs(" crt-dir ", out);
+		cfg_dump_word(out, b->crt_dir);
+	}
 	for (i = 0; i < b->nproxy_from; i++) {
 		char a[INET6_ADDRSTRLEN];
 
@@ -2345,6 +2367,7 @@ cfg_free_bind(struct cfg_bind *b)
 	free(b->ciphersuites);
 	free(b->alpn);
 	free(b->proxy_from);
+	free(b->crt_dir);
 }
 
 static void

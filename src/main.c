@@ -1,6 +1,7 @@
 /* Start-up: the command line and configuration, the run-time objects that
  * every worker shares, the listening sockets, the worker threads; then the
  * main thread only waits for signals. */
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -36,26 +37,71 @@ main_where(const struct cfg_bind *b, char *buf, size_t len)
 	return buf;
 }
 
-/* The TLS context of bind <b>, loaded from its files. */
+static int
+main_pem_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 4 &&
+	    strcmp(d->d_name + n - 4, ".pem") == 0;
+}
+
+/* The TLS context of bind <b>, loaded from its files: its "cert"s, then
+ * the *.pem files of its crt-dir in name order. */
 static SSL_CTX *
 main_ssl_ctx(const struct cfg_bind *b, char *err, size_t errlen)
 {
-	struct ssl_cert_opts certs[b->ncerts ? b->ncerts : 1];
 	struct ssl_ctx_opts o = {
-		.certs = certs, .ncerts = b->ncerts, .ciphers = b->ciphers,
-		.ciphersuites = b->ciphersuites, .alpn = b->alpn,
+		.ciphers = b->ciphers, .ciphersuites = b->ciphersuites,
+		.alpn = b->alpn, .strict_sni = !!(b->flags &
+		    CFG_BIND_F_STRICT_SNI),
 	};
+	struct ssl_cert_opts *certs;
+	struct dirent **ents = NULL;
 	char why[512], where[256];
-	SSL_CTX *ctx;
-	size_t i;
+	SSL_CTX *ctx = NULL;
+	int i, nents = 0;
+	size_t n = 0;
 
-	for (i = 0; i < b->ncerts; i++) {
-		certs[i].cert = b->certs[i].cert;
-		certs[i].key = b->certs[i].key;
+	main_where(b, where, sizeof(where));
+	if (b->crt_dir != NULL && (nents = scandir(b->crt_dir, &ents,
+	    main_pem_filter, alphasort)) < 0) {
+		snprintf(err, errlen, "%s: bind %s: crt-dir %s: %s", where,
+		    b->text, b->crt_dir, strerror(errno));
+		return NULL;
 	}
+	if ((certs = calloc(b->ncerts + (size_t)nents + 1,
+	    sizeof(*certs))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (n = 0; n < b->ncerts; n++) {
+		certs[n].cert = b->certs[n].cert;
+		certs[n].key = b->certs[n].key;
+	}
+	for (i = 0; i < nents; i++, n++)
+		if (asprintf((char **)&certs[n].cert, "%s/%s", b->crt_dir,
+		    ents[i]->d_name) < 0) {
+			certs[n].cert = NULL;
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	if (n == 0) {
+		snprintf(err, errlen, "%s: bind %s: crt-dir %s has no .pem file",
+		    where, b->text, b->crt_dir);
+		goto out;
+	}
+	o.certs = certs;
+	o.ncerts = n;
 	if ((ctx = ssl_ctx_new_server(&o, why, sizeof(why))) == NULL)
-		snprintf(err, errlen, "%s: bind %s: %s",
-		    main_where(b, where, sizeof(where)), b->text, why);
+		snprintf(err, errlen, "%s: bind %s: %s", where, b->text, why);
+out:
+	for (i = 0; i < nents; i++)
+		free(ents[i]);
+	free(ents);
+	while (certs != NULL && n > b->ncerts)
+		free((char *)certs[--n].cert);
+	free(certs);
 	return ctx;
 }
 

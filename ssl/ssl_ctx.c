@@ -3,17 +3,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "ssl_ctx.h"
+#include "ssl_sni.h"
 
 /* Algorithms OpenSSL 3.0 would fetch (under a global lock) on each
  * handshake; holding a reference keeps them in the method store's cache. */
 static EVP_CIPHER *pinned_ciphers[3];
 static EVP_MD *pinned_mds[2];
+/* Set on an SSL whose SNI name strict-sni refused: the error queue
+ * would only say "callback failed". */
+static int ssl_strict_idx = -1;
 
 void
 ssl_init(void)
@@ -29,6 +36,7 @@ ssl_init(void)
 		pinned_ciphers[i] = EVP_CIPHER_fetch(NULL, ciphers[i], NULL);
 	for (i = 0; i < 2; i++)
 		pinned_mds[i] = EVP_MD_fetch(NULL, mds[i], NULL);
+	ssl_strict_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 }
 
 const char *
@@ -51,6 +59,18 @@ const char *
 ssl_hs_reason(SSL *ssl, char *buf, size_t len)
 {
 	long v = SSL_get_verify_result(ssl);
+	const char *name;
+
+	if (ssl_strict_idx != -1 && SSL_get_ex_data(ssl, ssl_strict_idx)) {
+		ERR_clear_error();
+		name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+		if (name == NULL)
+			snprintf(buf, len, "no SNI name (strict-sni)");
+		else
+			snprintf(buf, len, "no certificate for SNI name '%.64s' "
+			    "(strict-sni)", name);
+		return buf;
+	}
 
 	/* A server's certificate that failed verification says why more
 	 * precisely than the error queue. */
@@ -140,8 +160,12 @@ ssl_ctx_load_cert(SSL_CTX *ctx, const struct ssl_cert_opts *c, char *err,
 	return 0;
 }
 
-SSL_CTX *
-ssl_ctx_new_server(const struct ssl_ctx_opts *o, char *err, size_t errlen)
+/* One server SSL_CTX holding certs[idx[0..n-1]] (one name set: an ECDSA
+ * and an RSA certificate for the same names live together, and OpenSSL
+ * picks by what the client supports). */
+static SSL_CTX *
+ssl_ctx_one(const struct ssl_ctx_opts *o, const size_t *idx, size_t n,
+    char *err, size_t errlen)
 {
 	static int alpn_idx = -1;
 	unsigned char *alpn;
@@ -181,8 +205,8 @@ ssl_ctx_new_server(const struct ssl_ctx_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot set groups %s", SSL_DEF_GROUPS);
 		goto err_free_ctx;
 	}
-	for (i = 0; i < o->ncerts; i++)
-		if (ssl_ctx_load_cert(ctx, &o->certs[i], err, errlen) < 0)
+	for (i = 0; i < n; i++)
+		if (ssl_ctx_load_cert(ctx, &o->certs[idx[i]], err, errlen) < 0)
 			goto err_free_ctx;
 	if (o->alpn != NULL) {
 		if ((alpn = ssl_ctx_alpn_wire(o->alpn)) == NULL) {
@@ -201,6 +225,212 @@ err_free_ctx:
 	ERR_clear_error();
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+/* ---- many certificates: one SSL_CTX per name set, chosen by SNI ---- */
+
+/* The names a certificate file's first certificate answers for: its
+ * subjectAltName DNS entries, else its subject CN. */
+static int
+ssl_ctx_names(const char *file, char ***names, size_t *n, char *err,
+    size_t errlen)
+{
+	GENERAL_NAMES *gens;
+	X509 *x = NULL;
+	BIO *bio;
+	char cn[256], **v;
+	int i, k;
+
+	*names = NULL;
+	*n = 0;
+	if ((bio = BIO_new_file(file, "r")) != NULL)
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (x == NULL) {
+		snprintf(err, errlen, "%s: no certificate in it", file);
+		ERR_clear_error();
+		return -1;
+	}
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
+		GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+
+		if (g->type != GEN_DNS ||
+		    (v = reallocarray(*names, *n + 1, sizeof(*v))) == NULL)
+			continue;
+		*names = v;
+		if ((v[*n] = strndup((const char *)ASN1_STRING_get0_data(
+		    g->d.dNSName), (size_t)ASN1_STRING_length(g->d.dNSName))) !=
+		    NULL)
+			(*n)++;
+	}
+	GENERAL_NAMES_free(gens);
+	if (*n == 0 && (k = X509_NAME_get_text_by_NID(X509_get_subject_name(x),
+	    NID_commonName, cn, sizeof(cn))) > 0 &&
+	    (*names = malloc(sizeof(**names))) != NULL &&
+	    ((*names)[0] = strdup(cn)) != NULL)
+		*n = 1;
+	X509_free(x);
+	ERR_clear_error();
+	return 0;
+}
+
+static void
+ssl_ctx_free_names(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
+/* Whether two name lists hold the same names (in any order). */
+static int
+ssl_ctx_same_names(char **a, size_t na, char **b, size_t nb)
+{
+	size_t i, j;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && strcasecmp(a[i], b[j]) != 0; j++)
+			;
+		if (j == nb)
+			return 0;
+	}
+	return 1;
+}
+
+/* What the default SSL_CTX of a bind carries: the table and the other
+ * contexts, freed with it. */
+struct ssl_ctx_sni {
+	struct ssl_sni table;
+	SSL_CTX **ctxs;         /* all but the default */
+	size_t nctxs;
+};
+
+static int ssl_sni_idx = -1;
+
+static void
+ssl_ctx_free_sni(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
+    long argl, void *argp)
+{
+	struct ssl_ctx_sni *s = ptr;
+	size_t i;
+
+	(void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+	if (s == NULL)
+		return;
+	ssl_sni_free(&s->table);
+	for (i = 0; i < s->nctxs; i++)
+		SSL_CTX_free(s->ctxs[i]);
+	free(s->ctxs);
+	free(s);
+}
+
+/* At the ClientHello: the context of the name asked for, the default
+ * one otherwise, or (strict) a refusal. */
+static int
+ssl_ctx_servername(SSL *ssl, int *alert, void *arg)
+{
+	struct ssl_ctx_sni *s = arg;
+	const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	SSL_CTX *ctx = ssl_sni_find(&s->table, name);
+
+	if (ctx == NULL) {
+		if (!s->table.strict)
+			return SSL_TLSEXT_ERR_OK;
+		SSL_set_ex_data(ssl, ssl_strict_idx, s);
+		*alert = SSL_AD_UNRECOGNIZED_NAME;
+		return SSL_TLSEXT_ERR_ALERT_FATAL;
+	}
+	if (ctx != SSL_get_SSL_CTX(ssl))
+		SSL_set_SSL_CTX(ssl, ctx);
+	return SSL_TLSEXT_ERR_OK;
+}
+
+SSL_CTX *
+ssl_ctx_new_server(const struct ssl_ctx_opts *o, char *err, size_t errlen)
+{
+	struct ssl_ctx_sni *sni = NULL;
+	SSL_CTX *def = NULL, *ctx, **v;
+	char ***names;
+	size_t *nnames, *idx, *group, i, j, n, ngroups = 0;
+
+	names = calloc(o->ncerts ? o->ncerts : 1, sizeof(*names));
+	nnames = calloc(o->ncerts ? o->ncerts : 1, sizeof(*nnames));
+	idx = calloc(o->ncerts ? o->ncerts : 1, sizeof(*idx));
+	group = calloc(o->ncerts ? o->ncerts : 1, sizeof(*group));
+	if (names == NULL || nnames == NULL || idx == NULL || group == NULL ||
+	    (sni = calloc(1, sizeof(*sni))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	sni->table.strict = o->strict_sni;
+	for (i = 0; i < o->ncerts; i++)
+		if (ssl_ctx_names(o->certs[i].cert, &names[i], &nnames[i], err,
+		    errlen) < 0)
+			goto out;
+	/* Group certificates by name set, in the order given: the first
+	 * group is the default. */
+	for (i = 0; i < o->ncerts; i++) {
+		for (j = 0; j < i && !ssl_ctx_same_names(names[i], nnames[i],
+		    names[j], nnames[j]); j++)
+			;
+		group[i] = j < i ? group[j] : ngroups++;
+	}
+	for (j = 0; j < (ngroups ? ngroups : 1); j++) {
+		for (i = n = 0; i < o->ncerts; i++)
+			if (group[i] == j)
+				idx[n++] = i;
+		if ((ctx = ssl_ctx_one(o, idx, n, err, errlen)) == NULL)
+			goto out;
+		if (def == NULL)
+			def = ctx;
+		else if ((v = reallocarray(sni->ctxs, sni->nctxs + 1,
+		    sizeof(*v))) == NULL) {
+			SSL_CTX_free(ctx);
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		} else {
+			sni->ctxs = v;
+			sni->ctxs[sni->nctxs++] = ctx;
+		}
+		for (i = 0; i < n; i++) {
+			size_t k;
+
+			for (k = 0; k < nnames[idx[i]]; k++)
+				if (ssl_sni_add(&sni->table, names[idx[i]][k],
+				    ctx) < 0) {
+					snprintf(err, errlen, "out of memory");
+					goto out;
+				}
+		}
+	}
+	ssl_sni_done(&sni->table);
+	if (ssl_sni_idx == -1)
+		ssl_sni_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL,
+		    ssl_ctx_free_sni);
+	SSL_CTX_set_ex_data(def, ssl_sni_idx, sni);
+	SSL_CTX_set_tlsext_servername_callback(def, ssl_ctx_servername);
+	SSL_CTX_set_tlsext_servername_arg(def, sni);
+	sni = NULL;
+	ctx = def;
+	def = NULL;
+	goto done;
+out:
+	ctx = NULL;
+done:
+	if (sni != NULL) {
+		ssl_ctx_free_sni(NULL, sni, NULL, 0, 0, NULL);
+	}
+	SSL_CTX_free(def);
+	for (i = 0; names != NULL && i < o->ncerts; i++)
+		ssl_ctx_free_names(names[i], nnames[i]);
+	free(names);
+	free(nnames);
+	free(idx);
+	free(group);
+	return ctx;
 }
 
 /* ---- the client side: gatehouse to its TLS servers ---- */

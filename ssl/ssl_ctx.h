@@ -18,6 +18,8 @@ struct ssl_ctx_opts {
 	const char *ciphers;            /* TLS 1.2; NULL: SSL_DEF_CIPHERS */
 	const char *ciphersuites;       /* TLS 1.3; NULL: SSL_DEF_SUITES */
 	const char *alpn;               /* "h2,http/1.1" or NULL */
+	int strict_sni;                 /* refuse clients whose SNI names no
+	                                   certificate (or who send none) */
 };
 
 /* Modern defaults: ECDHE with AEAD only; AES-128-GCM first because the
@@ -35,8 +37,11 @@ struct ssl_ctx_opts {
  * look up on every handshake. */
 void ssl_init(void);
 
-/* A server SSL_CTX built once and shared by every worker. Returns NULL
- * and a reason naming the file in <err> on failure. */
+/* A server SSL_CTX built once and shared by every worker. Certificates
+ * for the same names (an ECDSA and an RSA one) share a context; each
+ * other name set gets its own, chosen by the client's SNI (ssl_sni.h);
+ * the first certificate's is the default, and the one returned. Returns
+ * NULL and a reason naming the file in <err> on failure. */
 SSL_CTX *ssl_ctx_new_server(const struct ssl_ctx_opts *o, char *err,
     size_t errlen);
 

@@ -1375,6 +1375,7 @@ static const char be_text[] =
     "    mode http\n"
     "    bind 127.0.0.1:80 accept-proxy proxy-from 10.0.0.0/8,::1,"
     "192.0.2.7\n"
+    "    bind 127.0.0.1:443 crt-dir . strict-sni\n"
     "    default-backend web\n"
     "backend web\n"
     "    mode http\n"
@@ -1472,6 +1473,8 @@ START_TEST(backend_every_keyword)
 	ck_assert_ptr_nonnull(strstr(dumped, "    server w1 127.0.0.1:8080 "
 	    "weight 3 maxconn 10 check send-proxy-v2\n"));
 	ck_assert_str_eq(d->backends[0].servers[1].host, "web.example.test");
+	ck_assert_ptr_nonnull(strstr(dumped, "    bind 127.0.0.1:443 tls "
+	    "strict-sni crt-dir .\n"));
 	free(dumped);
 	free(again);
 	cfg_free(e);
@@ -1529,6 +1532,12 @@ START_TEST(backend_errors)
 	    "out of range 0..100");
 	ck_fails("global\n    nameserver 127.0.0.1\n", "t.conf:2: "
 	    "nameserver: bad address '127.0.0.1': missing port (ADDR:PORT)");
+	ck_fails("frontend f\n    bind 1.1.1.1:1 strict-sni\n", "t.conf:2: "
+	    "bind: 'strict-sni' needs a tls bind");
+	ck_fails(BE_FE "    bind 1.1.1.1:2 crt-dir /nonexistent/gh\n"
+	    "backend b\n    server s 1.1.1.1:1\n", "t.conf:4: bind "
+	    "'1.1.1.1:2': cannot read crt-dir '/nonexistent/gh': No such file "
+	    "or directory");
 	ck_fails("frontend f\n    bind 1.1.1.1:1 proxy-from 10.0.0.0/8\n",
 	    "t.conf:2: bind: 'proxy-from' needs 'accept-proxy'");
 	ck_fails("frontend f\n    bind 1.1.1.1:1 accept-proxy proxy-from "
