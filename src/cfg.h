@@ -61,6 +61,16 @@ struct cfg_net {
 	unsigned int prefix;    /* bits that must match */
 };
 
+/* TLS protocol settings, per bind and as global defaults; NULL or 0:
+ * not set (the global value, else the built-in default). Versions are
+ * OpenSSL's TLS1_x_VERSION numbers. */
+struct cfg_tls {
+	unsigned int min_ver, max_ver;
+	char *ciphers;          /* TLS 1.2 cipher list */
+	char *ciphersuites;     /* TLS 1.3 suites */
+	char *curves;           /* key exchange groups */
+};
+
 /* One certificate of a TLS bind: a PEM file with the chain, and the key
  * either in the same file (key == NULL) or in its own file. */
 struct cfg_cert {
@@ -77,9 +87,8 @@ struct cfg_bind {
 	                           CFG_BIND_F_TLS */
 	size_t ncerts;
 	char *crt_dir;          /* every *.pem in it is a certificate too */
-	char *ciphers;          /* TLS 1.2 cipher list; NULL: built-in default */
-	char *ciphersuites;     /* TLS 1.3 suites; NULL: built-in default */
 	char *alpn;             /* comma separated protocols, NULL: no ALPN */
+	struct cfg_tls tls;     /* unset fields: the global ones */
 	struct cfg_net *proxy_from;     /* accept-proxy: the sources allowed
 	                                   to send a PROXY header; none: any */
 	size_t nproxy_from;
@@ -283,6 +292,7 @@ struct cfg {
 	enum cfg_log log;
 	int log_facility;       /* syslog facility, LOG_DAEMON by default */
 	char *user;             /* drop privileges to this user; NULL: don't */
+	struct cfg_tls tls;     /* defaults of every TLS bind */
 	unsigned int resolve_interval;  /* re-resolving server names */
 	char **nameservers;     /* "ADDR:PORT" texts; none: resolv.conf */
 	size_t nnameservers;

@@ -741,6 +741,66 @@ cfg_bind_key(struct cfg_parser *p, struct cfg_bind *b, const char *file)
 	return cfg_set_str(p, &last->key, file);
 }
 
+/* The TLS settings of a bind, or the global defaults of all. */
+static const char *const cfg_tls_opts[] = {
+	"ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "curves",
+};
+#define CFG_NTLS_OPTS (sizeof(cfg_tls_opts) / sizeof(cfg_tls_opts[0]))
+
+static const struct {
+	const char *name;
+	unsigned int version;
+} cfg_tls_versions[] = {
+	{ "TLSv1.0", 0x0301 }, { "TLSv1.1", 0x0302 }, { "TLSv1.2", 0x0303 },
+	{ "TLSv1.3", 0x0304 },
+};
+#define CFG_NTLS_VERSIONS \
+	(sizeof(cfg_tls_versions) / sizeof(cfg_tls_versions[0]))
+
+static int
+cfg_is_tls_opt(const char *opt)
+{
+	size_t i;
+
+	for (i = 0; i < CFG_NTLS_OPTS; i++)
+		if (strcmp(opt, cfg_tls_opts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+cfg_tls_opt(struct cfg_parser *p, struct cfg_tls *t, const char *opt,
+    const char *arg)
+{
+	unsigned int *ver;
+	size_t i;
+
+	if (strcmp(opt, "ciphers") == 0)
+		return cfg_set_str(p, &t->ciphers, arg);
+	if (strcmp(opt, "ciphersuites") == 0)
+		return cfg_set_str(p, &t->ciphersuites, arg);
+	if (strcmp(opt, "curves") == 0)
+		return cfg_set_str(p, &t->curves, arg);
+	ver = strcmp(opt, "ssl-min-ver") == 0 ? &t->min_ver : &t->max_ver;
+	for (i = 0; i < CFG_NTLS_VERSIONS; i++)
+		if (strcmp(arg, cfg_tls_versions[i].name) == 0) {
+			*ver = cfg_tls_versions[i].version;
+			if (t->min_ver != 0 && t->max_ver != 0 &&
+			    t->min_ver > t->max_ver)
+				return cfg_fail(p, "%s: ssl-min-ver is above "
+				    "ssl-max-ver", opt);
+			return 0;
+		}
+	return cfg_fail(p, "%s: expected TLSv1.0, TLSv1.1, TLSv1.2 or "
+	    "TLSv1.3, got '%s'", opt, arg);
+}
+
+static int
+cfg_kw_tls(struct cfg_parser *p, char **av)
+{
+	return cfg_tls_opt(p, &p->c->tls, av[0], av[1]);
+}
+
 /* "10.0.0.0/8,192.0.2.1": who may send a PROXY header. */
 static int
 cfg_bind_proxy_from(struct cfg_parser *p, struct cfg_bind *b,
@@ -777,7 +837,7 @@ cfg_kw_bind(struct cfg_parser *p, char **av)
 {
 	struct cfg_frontend *fe = cfg_cur_fe(p);
 	struct cfg_bind *binds, *b;
-	const char *opt, *tlsonly;
+	const char *opt, *tlsonly = NULL;
 	char why[NI_MAXHOST + 128];
 	size_t i, j;
 	int rc;
@@ -803,14 +863,16 @@ cfg_kw_bind(struct cfg_parser *p, char **av)
 			continue;
 		}
 		if (strcmp(opt, "cert") != 0 && strcmp(opt, "key") != 0 &&
-		    strcmp(opt, "ciphers") != 0 &&
-		    strcmp(opt, "ciphersuites") != 0 &&
+		    !cfg_is_tls_opt(opt) &&
 		    strcmp(opt, "alpn") != 0 && strcmp(opt, "proxy-from") != 0 &&
 		    strcmp(opt, "crt-dir") != 0)
 			return cfg_fail(p, "bind: unknown option '%s'", opt);
 		if (av[++i] == NULL)
 			return cfg_fail(p, "bind: '%s' needs an argument", opt);
-		if (strcmp(opt, "proxy-from") == 0)
+		if (cfg_is_tls_opt(opt)) {
+			rc = cfg_tls_opt(p, &b->tls, opt, av[i]);
+			tlsonly = opt;
+		} else if (strcmp(opt, "proxy-from") == 0)
 			rc = cfg_bind_proxy_from(p, b, av[i]);
 		else if (strcmp(opt, "crt-dir") == 0) {
 			b->flags |= CFG_BIND_F_TLS;
@@ -821,17 +883,15 @@ cfg_kw_bind(struct cfg_parser *p, char **av)
 		else if (strcmp(opt, "key") == 0)
 			rc = cfg_bind_key(p, b, av[i]);
 		else
-			rc = cfg_set_str(p, strcmp(opt, "ciphers") == 0 ?
-			    &b->ciphers : strcmp(opt, "ciphersuites") == 0 ?
-			    &b->ciphersuites : &b->alpn, av[i]);
+			rc = cfg_set_str(p, &b->alpn, av[i]);
 		if (rc < 0)
 			return -1;
 	}
 
 	/* Options that would be silently ignored are refused. */
-	tlsonly = b->ciphers ? "ciphers" : b->ciphersuites ? "ciphersuites" :
-	    b->alpn ? "alpn" : (b->flags & CFG_BIND_F_STRICT_SNI) ?
-	    "strict-sni" : NULL;
+	if (tlsonly == NULL)
+		tlsonly = b->alpn ? "alpn" : (b->flags &
+		    CFG_BIND_F_STRICT_SNI) ? "strict-sni" : NULL;
 	if (tlsonly != NULL && !(b->flags & CFG_BIND_F_TLS))
 		return cfg_fail(p, "bind: '%s' needs a tls bind", tlsonly);
 	if ((b->flags & CFG_BIND_F_V6ONLY) && b->addr.ss_family != AF_INET6)
@@ -1500,6 +1560,11 @@ static const struct cfg_kw {
 	    cfg_kw_resolve_interval },
 	{ "nameserver", G, 1, 1, "nameserver ADDR:PORT",
 	    cfg_kw_nameserver },
+	{ "ssl-min-ver", G, 1, 1, "ssl-min-ver TLSv1.x", cfg_kw_tls },
+	{ "ssl-max-ver", G, 1, 1, "ssl-max-ver TLSv1.x", cfg_kw_tls },
+	{ "ciphers", G, 1, 1, "ciphers LIST", cfg_kw_tls },
+	{ "ciphersuites", G, 1, 1, "ciphersuites LIST", cfg_kw_tls },
+	{ "curves", G, 1, 1, "curves LIST", cfg_kw_tls },
 	{ "http-max-line", G, 1, 1, "http-max-line BYTES",
 	    cfg_kw_http_max_line },
 	{ "http-max-headers", G, 1, 1, "http-max-headers N",
@@ -2066,6 +2131,29 @@ cfg_dump_timeouts(FILE *out, const struct cfg_timeouts *t,
 	}
 }
 
+/* <t> as options (" ciphers X") or as lines ("    ciphers X\n"). */
+static void
+cfg_dump_tls(FILE *out, const struct cfg_tls *t, const char *pre,
+    const char *post)
+{
+	const char *words[] = { t->ciphers, t->ciphersuites, t->curves };
+	const unsigned int vers[] = { t->min_ver, t->max_ver };
+	size_t i, j;
+
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < CFG_NTLS_VERSIONS; j++)
+			if (vers[i] == cfg_tls_versions[j].version)
+				fprintf(out, "%s%s %s%s", pre, cfg_tls_opts[i],
+				    cfg_tls_versions[j].name, post);
+	for (i = 0; i < 3; i++) {
+		if (words[i] == NULL)
+			continue;
+		fprintf(out, "%s%s ", pre, cfg_tls_opts[i + 2]);
+		cfg_dump_word(out, words[i]);
+		fputs(post, out);
+	}
+}
+
 static void
 cfg_dump_bind(FILE *out, const struct cfg_bind *b)
 {
@@ -2084,14 +2172,7 @@ cfg_dump_bind(FILE *out, const struct cfg_bind *b)
 	for (i = 0; i < CFG_NBIND_FLAGS; i++)
 		if (b->flags & cfg_bind_flags[i].flag)
 			fprintf(out, " %s", cfg_bind_flags[i].name);
-	if (b->ciphers != NULL) {
-		fputs(" ciphers ", out);
-		cfg_dump_word(out, b->ciphers);
-	}
-	if (b->ciphersuites != NULL) {
-		fputs(" ciphersuites ", out);
-		cfg_dump_word(out, b->ciphersuites);
-	}
+	cfg_dump_tls(out, &b->tls, " ", "");
 	if (b->alpn != NULL) {
 		fputs(" alpn ", out);
 		cfg_dump_word(out, b->alpn);
@@ -2316,6 +2397,7 @@ cfg_dump(const struct cfg *c, FILE *out)
 	}
 	for (i = 0; i < c->nnameservers; i++)
 		cfg_dump_kw(out, "nameserver", c->nameservers[i]);
+	cfg_dump_tls(out, &c->tls, "    ", "\n");
 
 	fprintf(out, "\ndefaults\n    mode %s\n",
 	    cfg_mode_name(c->default_mode));
@@ -2353,6 +2435,14 @@ cfg_dump(const struct cfg *c, FILE *out)
 /* ---- freeing ---- */
 
 static void
+cfg_free_tls(struct cfg_tls *t)
+{
+	free(t->ciphers);
+	free(t->ciphersuites);
+	free(t->curves);
+}
+
+static void
 cfg_free_bind(struct cfg_bind *b)
 {
 	size_t i;
@@ -2363,8 +2453,7 @@ cfg_free_bind(struct cfg_bind *b)
 	}
 	free(b->certs);
 	free(b->text);
-	free(b->ciphers);
-	free(b->ciphersuites);
+	cfg_free_tls(&b->tls);
 	free(b->alpn);
 	free(b->proxy_from);
 	free(b->crt_dir);
@@ -2449,6 +2538,7 @@ cfg_free(struct cfg *c)
 	free(c->nameservers);
 	free(c->backends);
 	free(c->user);
+	cfg_free_tls(&c->tls);
 	free(c->file);
 	free(c);
 }

@@ -49,10 +49,20 @@ main_pem_filter(const struct dirent *d)
 /* The TLS context of bind <b>, loaded from its files: its "cert"s, then
  * the *.pem files of its crt-dir in name order. */
 static SSL_CTX *
-main_ssl_ctx(const struct cfg_bind *b, char *err, size_t errlen)
+main_ssl_ctx(const struct cfg *c, const struct cfg_bind *b, char *err,
+    size_t errlen)
 {
+	/* What the bind does not set, the global section may; the version
+	 * range goes as a whole (a bind's ssl-min-ver TLSv1.3 under a
+	 * global ssl-max-ver TLSv1.2 would allow nothing). */
+	const struct cfg_tls *vr = b->tls.min_ver || b->tls.max_ver ?
+	    &b->tls : &c->tls;
 	struct ssl_ctx_opts o = {
-		.ciphers = b->ciphers, .ciphersuites = b->ciphersuites,
+		.ciphers = b->tls.ciphers ? b->tls.ciphers : c->tls.ciphers,
+		.ciphersuites = b->tls.ciphersuites ? b->tls.ciphersuites :
+		    c->tls.ciphersuites,
+		.curves = b->tls.curves ? b->tls.curves : c->tls.curves,
+		.min_ver = (int)vr->min_ver, .max_ver = (int)vr->max_ver,
 		.alpn = b->alpn, .strict_sni = !!(b->flags &
 		    CFG_BIND_F_STRICT_SNI),
 	};
@@ -191,7 +201,7 @@ main_runtime_init(struct runtime *rt, const struct cfg *c, char *err,
 		}
 		for (j = 0; j < cf->nbinds; j++)
 			if ((cf->binds[j].flags & CFG_BIND_F_TLS) &&
-			    (fe->ssl_ctx[j] = main_ssl_ctx(&cf->binds[j], err,
+			    (fe->ssl_ctx[j] = main_ssl_ctx(c, &cf->binds[j], err,
 			    errlen)) == NULL)
 				goto err_free_runtime;
 		for (j = 0; j < cf->nroutes; j++)

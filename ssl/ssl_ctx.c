@@ -178,8 +178,12 @@ ssl_ctx_one(const struct ssl_ctx_opts *o, const size_t *idx, size_t n,
 		    ssl_err_reason(why, sizeof(why)));
 		return NULL;
 	}
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+	if (SSL_CTX_set_min_proto_version(ctx, o->min_ver ? o->min_ver :
+	    TLS1_2_VERSION) != 1 || SSL_CTX_set_max_proto_version(ctx,
+	    o->max_ver ? o->max_ver : TLS1_3_VERSION) != 1) {
+		snprintf(err, errlen, "bad TLS version range");
+		goto err_free_ctx;
+	}
 	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE |
 	    SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
 	    SSL_OP_IGNORE_UNEXPECTED_EOF);
@@ -201,8 +205,10 @@ ssl_ctx_one(const struct ssl_ctx_opts *o, const size_t *idx, size_t n,
 		    o->ciphersuites);
 		goto err_free_ctx;
 	}
-	if (SSL_CTX_set1_groups_list(ctx, SSL_DEF_GROUPS) != 1) {
-		snprintf(err, errlen, "cannot set groups %s", SSL_DEF_GROUPS);
+	if (SSL_CTX_set1_groups_list(ctx, o->curves ? o->curves :
+	    SSL_DEF_GROUPS) != 1) {
+		snprintf(err, errlen, "bad curves '%s'", o->curves ?
+		    o->curves : SSL_DEF_GROUPS);
 		goto err_free_ctx;
 	}
 	for (i = 0; i < n; i++)

@@ -18,6 +18,8 @@ struct ssl_ctx_opts {
 	const char *ciphers;            /* TLS 1.2; NULL: SSL_DEF_CIPHERS */
 	const char *ciphersuites;       /* TLS 1.3; NULL: SSL_DEF_SUITES */
 	const char *alpn;               /* "h2,http/1.1" or NULL */
+	const char *curves;             /* groups; NULL: SSL_DEF_GROUPS */
+	int min_ver, max_ver;           /* TLS1_x_VERSION; 0: 1.2 and 1.3 */
 	int strict_sni;                 /* refuse clients whose SNI names no
 	                                   certificate (or who send none) */
 };

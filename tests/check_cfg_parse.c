@@ -210,8 +210,11 @@ ck_cfg_eq(const struct cfg *a, const struct cfg *b)
 			ck_assert_str_eq(p->text, q->text);
 			ck_addr_eq(&p->addr, p->addrlen, &q->addr, q->addrlen);
 			ck_assert_uint_eq(p->flags, q->flags);
-			ck_str_or_null(p->ciphers, q->ciphers);
-			ck_str_or_null(p->ciphersuites, q->ciphersuites);
+			ck_str_or_null(p->tls.ciphers, q->tls.ciphers);
+			ck_str_or_null(p->tls.ciphersuites, q->tls.ciphersuites);
+			ck_str_or_null(p->tls.curves, q->tls.curves);
+			ck_assert_uint_eq(p->tls.min_ver, q->tls.min_ver);
+			ck_assert_uint_eq(p->tls.max_ver, q->tls.max_ver);
 			ck_str_or_null(p->alpn, q->alpn);
 			ck_assert_uint_eq(p->ncerts, q->ncerts);
 			for (k = 0; k < p->ncerts; k++) {
@@ -554,8 +557,8 @@ START_TEST(load_every_keyword)
 	ck_assert_uint_eq(b->ncerts, 1);
 	ck_assert_str_eq(b->certs[0].cert, cert_path);
 	ck_assert_str_eq(b->certs[0].key, key_path);
-	ck_assert_str_eq(b->ciphers, "ECDHE+AESGCM");
-	ck_assert_str_eq(b->ciphersuites, "TLS_AES_128_GCM_SHA256");
+	ck_assert_str_eq(b->tls.ciphers, "ECDHE+AESGCM");
+	ck_assert_str_eq(b->tls.ciphersuites, "TLS_AES_128_GCM_SHA256");
 	ck_assert_str_eq(b->alpn, "h2,http/1.1");
 
 	b = &fe->binds[1];
@@ -565,7 +568,7 @@ START_TEST(load_every_keyword)
 	ck_assert_uint_eq(b->ncerts, 2);
 	ck_assert_ptr_null(b->certs[0].key);
 	ck_assert_str_eq(b->certs[1].key, key_path);
-	ck_assert_ptr_null(b->ciphers);
+	ck_assert_ptr_null(b->tls.ciphers);
 	ck_assert_ptr_null(b->alpn);
 
 	ck_assert_str_eq(fe->binds[2].text, "*:8080");
@@ -1368,6 +1371,8 @@ END_TEST
 
 static const char be_text[] =
     "global\n"
+    "    ssl-max-ver TLSv1.2\n"
+    "    ciphers ECDHE-ECDSA-AES128-GCM-SHA256\n"
     "    resolve-interval 10s\n"
     "    nameserver 127.0.0.1:5353\n"
     "    nameserver [::1]:53\n"
@@ -1375,7 +1380,8 @@ static const char be_text[] =
     "    mode http\n"
     "    bind 127.0.0.1:80 accept-proxy proxy-from 10.0.0.0/8,::1,"
     "192.0.2.7\n"
-    "    bind 127.0.0.1:443 crt-dir . strict-sni\n"
+    "    bind 127.0.0.1:443 crt-dir . strict-sni ssl-min-ver TLSv1.3 "
+    "curves P-256\n"
     "    default-backend web\n"
     "backend web\n"
     "    mode http\n"
@@ -1474,7 +1480,11 @@ START_TEST(backend_every_keyword)
 	    "weight 3 maxconn 10 check send-proxy-v2\n"));
 	ck_assert_str_eq(d->backends[0].servers[1].host, "web.example.test");
 	ck_assert_ptr_nonnull(strstr(dumped, "    bind 127.0.0.1:443 tls "
-	    "strict-sni crt-dir .\n"));
+	    "strict-sni ssl-min-ver TLSv1.3 curves P-256 crt-dir .\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    ssl-max-ver TLSv1.2\n    "
+	    "ciphers ECDHE-ECDSA-AES128-GCM-SHA256\n"));
+	ck_assert_uint_eq(c->tls.max_ver, 0x0303);
+	ck_assert_uint_eq(c->frontends[0].binds[1].tls.min_ver, 0x0304);
 	free(dumped);
 	free(again);
 	cfg_free(e);
