@@ -40,6 +40,7 @@ enum cfg_log { CFG_LOG_STDERR = 0, CFG_LOG_SYSLOG, CFG_LOG_NONE };
 #define CFG_DEF_CHECK_FALL       3
 #define CFG_DEF_ERROR_LIMIT      10
 #define CFG_DEF_RESOLVE_INTERVAL 30000
+#define CFG_DEF_TLS_SESSION_CACHE 20480
 #define CFG_HTTP_MAX_HEADERS     128     /* the parser's hard cap */
 
 /* The range of "workers", shared by the file and --workers. */
@@ -293,6 +294,9 @@ struct cfg {
 	int log_facility;       /* syslog facility, LOG_DAEMON by default */
 	char *user;             /* drop privileges to this user; NULL: don't */
 	struct cfg_tls tls;     /* defaults of every TLS bind */
+	unsigned int tls_session_cache; /* sessions kept per bind for
+	                                   resumption by id; 0: none */
+	int tls_session_cache_set;
 	unsigned int resolve_interval;  /* re-resolving server names */
 	char **nameservers;     /* "ADDR:PORT" texts; none: resolv.conf */
 	size_t nnameservers;

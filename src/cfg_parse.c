@@ -796,6 +796,13 @@ cfg_tls_opt(struct cfg_parser *p, struct cfg_tls *t, const char *opt,
 }
 
 static int
+cfg_kw_tls_session_cache(struct cfg_parser *p, char **av)
+{
+	p->c->tls_session_cache_set = 1;
+	return cfg_kw_uint(p, av, 0, 10000000, &p->c->tls_session_cache);
+}
+
+static int
 cfg_kw_tls(struct cfg_parser *p, char **av)
 {
 	return cfg_tls_opt(p, &p->c->tls, av[0], av[1]);
@@ -1565,6 +1572,8 @@ static const struct cfg_kw {
 	{ "ciphers", G, 1, 1, "ciphers LIST", cfg_kw_tls },
 	{ "ciphersuites", G, 1, 1, "ciphersuites LIST", cfg_kw_tls },
 	{ "curves", G, 1, 1, "curves LIST", cfg_kw_tls },
+	{ "tls-session-cache", G, 1, 1, "tls-session-cache N",
+	    cfg_kw_tls_session_cache },
 	{ "http-max-line", G, 1, 1, "http-max-line BYTES",
 	    cfg_kw_http_max_line },
 	{ "http-max-headers", G, 1, 1, "http-max-headers N",
@@ -2038,6 +2047,8 @@ cfg_finish(struct cfg *c, char *err, size_t errlen)
 		c->log_facility = LOG_DAEMON;
 	if (c->resolve_interval == 0)
 		c->resolve_interval = CFG_DEF_RESOLVE_INTERVAL;
+	if (!c->tls_session_cache_set)
+		c->tls_session_cache = CFG_DEF_TLS_SESSION_CACHE;
 	cfg_inherit(&c->defaults, &cfg_def_timeouts);
 
 	if (c->nfrontends == 0)
@@ -2398,6 +2409,8 @@ cfg_dump(const struct cfg *c, FILE *out)
 	for (i = 0; i < c->nnameservers; i++)
 		cfg_dump_kw(out, "nameserver", c->nameservers[i]);
 	cfg_dump_tls(out, &c->tls, "    ", "\n");
+	if (c->tls_session_cache_set || c->tls_session_cache != 0)
+		fprintf(out, "    tls-session-cache %u\n", c->tls_session_cache);
 
 	fprintf(out, "\ndefaults\n    mode %s\n",
 	    cfg_mode_name(c->default_mode));

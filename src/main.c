@@ -65,6 +65,7 @@ main_ssl_ctx(const struct cfg *c, const struct cfg_bind *b, char *err,
 		.min_ver = (int)vr->min_ver, .max_ver = (int)vr->max_ver,
 		.alpn = b->alpn, .strict_sni = !!(b->flags &
 		    CFG_BIND_F_STRICT_SNI),
+		.session_cache = c->tls_session_cache,
 	};
 	struct ssl_cert_opts *certs;
 	struct dirent **ents = NULL;

@@ -417,6 +417,12 @@ ssl_ctx_new_server(const struct ssl_ctx_opts *o, char *err, size_t errlen)
 		ssl_sni_idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL,
 		    ssl_ctx_free_sni);
 	SSL_CTX_set_ex_data(def, ssl_sni_idx, sni);
+	/* Resumption by session id goes through the context the handshake
+	 * began with: this one. */
+	if (o->session_cache == 0)
+		SSL_CTX_set_session_cache_mode(def, SSL_SESS_CACHE_OFF);
+	else
+		SSL_CTX_sess_set_cache_size(def, o->session_cache);
 	SSL_CTX_set_tlsext_servername_callback(def, ssl_ctx_servername);
 	SSL_CTX_set_tlsext_servername_arg(def, sni);
 	sni = NULL;

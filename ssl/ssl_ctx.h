@@ -20,6 +20,9 @@ struct ssl_ctx_opts {
 	const char *alpn;               /* "h2,http/1.1" or NULL */
 	const char *curves;             /* groups; NULL: SSL_DEF_GROUPS */
 	int min_ver, max_ver;           /* TLS1_x_VERSION; 0: 1.2 and 1.3 */
+	unsigned int session_cache;     /* sessions kept for resumption by
+	                                   id (TLS 1.2 without tickets),
+	                                   shared by all threads; 0: none */
 	int strict_sni;                 /* refuse clients whose SNI names no
 	                                   certificate (or who send none) */
 };

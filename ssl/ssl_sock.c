@@ -257,6 +257,13 @@ ssl_sock_close(struct conn *c)
 		return;
 	ssl_sock_free_timer(sc);
 	pool_put(&c->w->tlsbufs, sc->out);
+	/* OpenSSL drops from the session cache (and marks not resumable)
+	 * the session of a connection freed without a close_notify, which
+	 * is how most end. A connection whose handshake completed and that
+	 * saw no TLS error keeps its session resumable. */
+	if (SSL_is_init_finished(sc->ssl) && !(c->flags & CO_F_ERROR))
+		SSL_set_shutdown(sc->ssl, SSL_SENT_SHUTDOWN |
+		    SSL_RECEIVED_SHUTDOWN);
 	SSL_free(sc->ssl);
 	free(sc);
 	c->xprt_ctx = NULL;
