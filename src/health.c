@@ -32,6 +32,11 @@
 /* Bytes of an HTTP check's answer read at most: the status line. */
 #define CHECK_RBUF 512
 
+/* A server without an active check is looked at this many times an
+ * interval: taken down by live traffic, it comes back between 1 and 1.25
+ * intervals later. */
+#define REVIVE_TICKS 4
+
 enum check_state { CK_IDLE = 0, CK_CONNECT, CK_TLS, CK_SEND, CK_RECV };
 
 struct check {
@@ -43,13 +48,15 @@ struct check {
 	struct event *timer;            /* the next run, or this one's end */
 	struct event *io;
 	unsigned int ok_run, fail_run;  /* results in a row */
-	int revive;                     /* passive only: down a whole
-	                                   interval already */
-	char req[512];
+	unsigned int revive;            /* passive only: ticks seen down */
+	char *req;                      /* http: the request, made once */
 	size_t req_len, sent;
 	char buf[CHECK_RBUF];
 	size_t len;
-	char name[UTIL_ADDRSTRLEN];     /* TLS: what the certificate names */
+	const char *name;               /* TLS: SNI and the name the
+	                                   certificate must hold: the
+	                                   server's sni or host, else <ip> */
+	char ip[UTIL_ADDRSTRLEN];
 };
 
 static struct {
@@ -92,17 +99,28 @@ health_result(struct check *ck, int ok, const char *why)
 		close(ck->fd);
 	ck->fd = -1;
 	ck->state = CK_IDLE;
+	/* A run only counts toward changing the state: successes while up
+	 * and failures while down start nothing. Each count restarts from
+	 * zero once it has done its work, so a server that live traffic
+	 * takes down after the check brought it up needs "rise" new
+	 * successes, not one more. */
 	if (ok) {
 		ck->fail_run = 0;
-		if (!up && ++ck->ok_run >= ck->k->rise) {
+		if (up)
+			ck->ok_run = 0;
+		else if (++ck->ok_run >= ck->k->rise) {
 			snprintf(msg, sizeof(msg), "check: %u passed in a row",
 			    ck->ok_run);
+			ck->ok_run = 0;
 			server_set_up(srv, 1, msg);
 		}
 	} else {
 		ck->ok_run = 0;
-		if (up && ++ck->fail_run >= ck->k->fall) {
+		if (!up)
+			ck->fail_run = 0;
+		else if (++ck->fail_run >= ck->k->fall) {
 			snprintf(msg, sizeof(msg), "check: %s", why);
+			ck->fail_run = 0;
 			server_set_up(srv, 0, msg);
 		}
 	}
@@ -119,19 +137,24 @@ health_want(struct check *ck, short what)
 		health_result(ck, 0, "out of memory");
 }
 
-/* An HTTP check's status line: "HTTP/1.x NNN". */
+/* An HTTP check's status line: "HTTP/1.x NNN" and a space or the end
+ * of the line; nothing looser ("HTTP/1.1 +20", " 200") passes. */
 static void
 health_status(struct check *ck)
 {
+	const char *b = ck->buf;
 	char why[64];
 	unsigned int st;
 
-	ck->buf[ck->len] = '\0';
-	if (ck->len < 12 || memcmp(ck->buf, "HTTP/1.", 7) != 0 ||
-	    ck->buf[8] != ' ' || sscanf(ck->buf + 9, "%3u", &st) != 1) {
+	if (ck->len < 12 || memcmp(b, "HTTP/1.", 7) != 0 || b[8] != ' ' ||
+	    b[9] < '1' || b[9] > '5' || b[10] < '0' || b[10] > '9' ||
+	    b[11] < '0' || b[11] > '9' || (ck->len > 12 && b[12] != ' ' &&
+	    b[12] != '\r' && b[12] != '\n')) {
 		health_result(ck, 0, "bad response");
 		return;
 	}
+	st = (unsigned int)(b[9] - '0') * 100 +
+	    (unsigned int)(b[10] - '0') * 10 + (unsigned int)(b[11] - '0');
 	if (st < ck->k->status_min || st > ck->k->status_max) {
 		snprintf(why, sizeof(why), "status %u", st);
 		health_result(ck, 0, why);
@@ -256,11 +279,11 @@ health_step(struct check *ck)
 		ck->state = CK_RECV;
 		/* FALLTHROUGH */
 	case CK_RECV:
-		while (ck->len < sizeof(ck->buf) - 1 &&
+		while (ck->len < sizeof(ck->buf) &&
 		    memchr(ck->buf, '\n', ck->len) == NULL) {
 			if (ck->ssl != NULL) {
 				if ((rc = SSL_read_ex(ck->ssl, ck->buf + ck->len,
-				    sizeof(ck->buf) - 1 - ck->len, &n)) != 1) {
+				    sizeof(ck->buf) - ck->len, &n)) != 1) {
 					if (SSL_get_error(ck->ssl, rc) ==
 					    SSL_ERROR_ZERO_RETURN)
 						break;
@@ -268,7 +291,7 @@ health_step(struct check *ck)
 					return;
 				}
 			} else if ((r = recv(ck->fd, ck->buf + ck->len,
-			    sizeof(ck->buf) - 1 - ck->len, 0)) <= 0) {
+			    sizeof(ck->buf) - ck->len, 0)) <= 0) {
 				if (r == -1 && errno == EAGAIN) {
 					health_want(ck, EV_READ);
 					return;
@@ -308,13 +331,13 @@ health_run(struct check *ck)
 		return;
 	}
 	ck->len = ck->sent = 0;
-	if (ck->srv->cfg->sni != NULL || ck->srv->cfg->host != NULL)
-		snprintf(ck->name, sizeof(ck->name), "%s",
-		    ck->srv->cfg->sni != NULL ? ck->srv->cfg->sni :
-		    ck->srv->cfg->host);
+	if (ck->srv->cfg->sni != NULL)
+		ck->name = ck->srv->cfg->sni;
+	else if (ck->srv->cfg->host != NULL)
+		ck->name = ck->srv->cfg->host;
 	else
-		util_addr_ip((struct sockaddr *)&ss, ck->name,
-		    sizeof(ck->name));
+		ck->name = util_addr_ip((struct sockaddr *)&ss, ck->ip,
+		    sizeof(ck->ip));
 	ck->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (ck->fd == -1) {
@@ -345,8 +368,17 @@ health_timer(evutil_socket_t fd, short what, void *arg)
 	health_run(ck);
 }
 
+static unsigned int
+health_revive_tick(const struct check *ck)
+{
+	return ck->k->interval / REVIVE_TICKS > 0 ?
+	    ck->k->interval / REVIVE_TICKS : 1;
+}
+
 /* A server without an active check, taken down by live traffic: back
- * after it stayed down a whole interval. */
+ * once it stayed down a whole interval. Its going down is not signalled
+ * here; the first tick that sees it down starts the count. A server
+ * without an address stays down: resolution brings it back. */
 static void
 health_revive(evutil_socket_t fd, short what, void *arg)
 {
@@ -357,32 +389,40 @@ health_revive(evutil_socket_t fd, short what, void *arg)
 	(void)fd; (void)what;
 	if (atomic_load(&ck->srv->up) || server_addr(ck->srv, &ss) == 0)
 		ck->revive = 0;
-	else if (ck->revive++ > 0) {
+	else if (++ck->revive > REVIVE_TICKS) {
 		snprintf(msg, sizeof(msg), "retried after %u ms down",
 		    ck->k->interval);
-		server_set_up(ck->srv, 1, msg);
 		ck->revive = 0;
+		server_set_up(ck->srv, 1, msg);
 	}
-	health_arm(ck, ck->k->interval);
+	health_arm(ck, health_revive_tick(ck));
 }
 
-/* The request of an HTTP check, made once. */
-static void
+/* The request of an HTTP check, made once: Host is the server's name,
+ * else its address (IPv6 in brackets, as the field's grammar wants).
+ * Returns 0 or -ENOMEM. */
+static int
 health_request(struct check *ck)
 {
 	const struct cfg_server *cs = ck->srv->cfg;
-	char host[UTIL_ADDRSTRLEN];
-	int n;
+	char ip[UTIL_ADDRSTRLEN];
+	const char *host = cs->host;
+	int n, v6 = 0;
 
-	if (cs->host != NULL)
-		snprintf(host, sizeof(host), "%s", cs->host);
-	else
-		util_addr_ip((const struct sockaddr *)&cs->addr, host,
-		    sizeof(host));
-	n = snprintf(ck->req, sizeof(ck->req), "%s %s HTTP/1.1\r\nHost: %s"
-	    "\r\nUser-Agent: gatehouse-check\r\nConnection: close\r\n\r\n",
-	    ck->k->method, ck->k->path, host);
-	ck->req_len = n > 0 && (size_t)n < sizeof(ck->req) ? (size_t)n : 0;
+	if (host == NULL) {
+		host = util_addr_ip((const struct sockaddr *)&cs->addr, ip,
+		    sizeof(ip));
+		v6 = cs->addr.ss_family == AF_INET6;
+	}
+	n = asprintf(&ck->req, "%s %s HTTP/1.1\r\nHost: %s%s%s\r\n"
+	    "User-Agent: gatehouse-check\r\nConnection: close\r\n\r\n",
+	    ck->k->method, ck->k->path, v6 ? "[" : "", host, v6 ? "]" : "");
+	if (n < 0) {
+		ck->req = NULL;
+		return -ENOMEM;
+	}
+	ck->req_len = (size_t)n;
+	return 0;
 }
 
 static void
@@ -415,6 +455,7 @@ health_free_all(void)
 		SSL_free(ck->ssl);
 		if (ck->fd != -1)
 			close(ck->fd);
+		free(ck->req);
 	}
 	free(ctl.checks);
 	ctl.checks = NULL;
@@ -475,12 +516,16 @@ health_start(struct runtime *rt, char *err, size_t errlen)
 			    (srv->cfg->flags & CFG_SRV_F_CHECK) ? health_timer :
 			    health_revive, ck)) == NULL)
 				goto err_free;
-			if (ck->k->http)
-				health_request(ck);
-			/* The first runs at once, spread over 100 ms. */
+			if ((srv->cfg->flags & CFG_SRV_F_CHECK) &&
+			    ck->k->http && health_request(ck) < 0)
+				goto err_free;
+			/* The first runs at once, spread over 100 ms: a
+			 * server down at start is known within a check's
+			 * time, and a long list does not connect all at
+			 * once. */
 			spread = (unsigned int)(ctl.nchecks * 100 / n);
 			health_arm(ck, (srv->cfg->flags & CFG_SRV_F_CHECK) ?
-			    spread : ck->k->interval);
+			    spread : health_revive_tick(ck));
 		}
 	if (resolve_schedule(rt, ctl.base) < 0 && ctl.nchecks == 0) {
 		/* Nothing to watch: no thread. */

@@ -605,7 +605,10 @@ session_srv_established(struct session *s)
 	s->flags |= SS_F_CONNECTED;
 	s->term = s->why = NULL;
 	s->t_srv = util_now_ms();
-	server_report(s->srv, 1, NULL);
+	/* Under layer7 only responses say a server is well again: a
+	 * connect that succeeds must not clear a run of 5xx. */
+	if (s->be->cfg->observe == CFG_OBSERVE_LAYER4)
+		server_report(s->srv, 1, NULL);
 	if (s->cli->xprt == &xprt_raw && c->xprt == &xprt_raw &&
 	    !(s->flags & SS_F_HTTP))
 		s->flags |= SS_F_SPLICE;
