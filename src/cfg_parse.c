@@ -1161,12 +1161,14 @@ cfg_kw_nameserver(struct cfg_parser *p, char **av)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char why[NI_MAXHOST + 128], **ns;
+	char why[NI_MAXHOST + 128], name[NI_MAXHOST], **ns;
 
 	/* An address, never a name: nothing resolves the resolver. */
-	if (cfg_parse_addr(av[1], &ss, &len, 0, why, sizeof(why)) < 0 ||
-	    strchr(av[1], '*') != NULL)
-		return cfg_fail(p, "nameserver: %s", why);
+	if (cfg_addr(av[1], &ss, &len, 0, name, NULL, why, sizeof(why)) < 0)
+		return cfg_fail(p, "nameserver: bad address '%s': %s", av[1],
+		    why);
+	if (len == 0)
+		return cfg_fail(p, "nameserver: '%s' is not an address", av[1]);
 	if ((ns = cfg_grow(p->c->nameservers, p->c->nnameservers,
 	    sizeof(*ns))) == NULL)
 		return cfg_fail(p, "out of memory");

@@ -1,9 +1,12 @@
 /* Resolving server names with evdns. At start every name is asked at
  * once on a short-lived event base, so that ten names cost one round
- * trip, not ten; afterwards the control thread asks again every
- * resolve-interval and swaps the address a server connects to. An IPv4
- * answer is preferred when a name has both: servers on a LAN are usually
- * reached that way, and it matches what getaddrinfo() gives most hosts. */
+ * trip, not ten; afterwards the control thread (health.c) asks again
+ * every resolve-interval and swaps the address a server connects to.
+ * The address in use is kept while the answer still holds it, so that a
+ * name with several addresses, which servers rotate from one answer to
+ * the next, does not move a server at every round. Otherwise the first
+ * IPv4 address wins over IPv6: servers on a LAN are usually reached that
+ * way, and it matches what getaddrinfo() gives most hosts. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,8 @@
 
 /* How long the start may wait for all its answers. */
 #define RESOLVE_START_MS 5000
+/* Read again before each periodic round, as getaddrinfo() would. */
+#define RESOLVE_HOSTS    "/etc/hosts"
 
 struct resolve_ctx;
 
@@ -26,7 +31,7 @@ struct resolve_job {
 	struct server *srv;
 	struct resolve_ctx *rc;
 	struct evdns_getaddrinfo_request *req;  /* in flight, or NULL */
-	int pending;
+	int pending;            /* asked, no answer yet */
 	int err;                /* at start: the EVUTIL_EAI_* of a failure */
 	int failing;            /* the last try failed (said once) */
 };
@@ -37,30 +42,84 @@ struct resolve_ctx {
 	struct evdns_base *dns;
 	struct resolve_job *jobs;
 	size_t njobs;
-	size_t pending;
+	size_t pending;         /* jobs asked and not answered */
 	int start;              /* the round at start: break when done */
-	struct event *timer;
+	struct event *timer;    /* start: the deadline; then: the interval */
 };
 
+/* The periodic context, on the control thread's base: resolve_stop()
+ * must find it, and health.c owns the base, not this. */
 static struct resolve_ctx *resolve_periodic;
 
-/* The address to use from <res> (IPv4 first), with the server's port. */
+/* Why a name did not resolve, for a person. evdns folds every failure
+ * but NXDOMAIN into EAI_FAIL (a server failure, a refusal, no answer
+ * after its retries); the libc's text for it says little. */
+static const char *
+resolve_reason(int err)
+{
+	switch (err) {
+	case EVUTIL_EAI_CANCEL:
+		return "no answer in time";
+	case EVUTIL_EAI_NONAME:
+		return "no such name";
+	case EVUTIL_EAI_NODATA:
+		return "no IPv4 or IPv6 address for it";
+	case EVUTIL_EAI_FAIL:
+		return "no usable answer from the name servers";
+	default:
+		return evutil_gai_strerror(err);
+	}
+}
+
+/* Whether <a> is the address of <cur> (ports aside). */
+static int
+resolve_same(const struct evutil_addrinfo *a,
+    const struct sockaddr_storage *cur, socklen_t curlen)
+{
+	const struct sockaddr_in *s4, *c4;
+	const struct sockaddr_in6 *s6, *c6;
+
+	if (curlen == 0 || a->ai_family != cur->ss_family)
+		return 0;
+	if (a->ai_family == AF_INET) {
+		s4 = (const struct sockaddr_in *)(const void *)a->ai_addr;
+		c4 = (const struct sockaddr_in *)(const void *)cur;
+		return s4->sin_addr.s_addr == c4->sin_addr.s_addr;
+	}
+	if (a->ai_family == AF_INET6) {
+		s6 = (const struct sockaddr_in6 *)(const void *)a->ai_addr;
+		c6 = (const struct sockaddr_in6 *)(const void *)cur;
+		return memcmp(&s6->sin6_addr, &c6->sin6_addr,
+		    sizeof(s6->sin6_addr)) == 0 &&
+		    s6->sin6_scope_id == c6->sin6_scope_id;
+	}
+	return 0;
+}
+
+/* The address to use from <res>, with the server's port: <cur> (curlen
+ * 0: none) if <res> still has it, else the first IPv4 address, else the
+ * first IPv6 one. Returns its length, 0 when <res> has none. */
 static socklen_t
 resolve_pick(const struct evutil_addrinfo *res, uint16_t port,
+    const struct sockaddr_storage *cur, socklen_t curlen,
     struct sockaddr_storage *ss)
 {
 	const struct evutil_addrinfo *a, *best = NULL;
 
-	for (a = res; a != NULL; a = a->ai_next) {
-		if (a->ai_family == AF_INET) {
+	for (a = res; a != NULL; a = a->ai_next)
+		if (resolve_same(a, cur, curlen)) {
 			best = a;
 			break;
 		}
-		if (a->ai_family == AF_INET6 && best == NULL)
+	for (a = res; a != NULL && best == NULL; a = a->ai_next)
+		if (a->ai_family == AF_INET)
 			best = a;
-	}
+	for (a = res; a != NULL && best == NULL; a = a->ai_next)
+		if (a->ai_family == AF_INET6)
+			best = a;
 	if (best == NULL || best->ai_addrlen > sizeof(*ss))
 		return 0;
+	memset(ss, 0, sizeof(*ss));
 	memcpy(ss, best->ai_addr, best->ai_addrlen);
 	if (best->ai_family == AF_INET)
 		((struct sockaddr_in *)(void *)ss)->sin_port = htons(port);
@@ -69,7 +128,9 @@ resolve_pick(const struct evutil_addrinfo *res, uint16_t port,
 	return (socklen_t)best->ai_addrlen;
 }
 
-/* A new answer for a running server: logged when it changes anything. */
+/* A new answer for a running server: applied and logged when it changes
+ * anything. Only the control thread writes a server's address, so the
+ * read-compare-write needs no more than server_addr()'s lock. */
 static void
 resolve_apply(struct resolve_job *j, const struct sockaddr_storage *ss,
     socklen_t len)
@@ -78,32 +139,43 @@ resolve_apply(struct resolve_job *j, const struct sockaddr_storage *ss,
 	struct sockaddr_storage cur;
 	socklen_t clen = server_addr(srv, &cur);
 	char a[UTIL_ADDRSTRLEN];
+	int was_failing = j->failing;
 
 	j->failing = 0;
-	if (clen == len && memcmp(&cur, ss, len) == 0)
+	util_addr_ip((const struct sockaddr *)ss, a, sizeof(a));
+	if (clen == len && memcmp(&cur, ss, len) == 0) {
+		if (was_failing)
+			log_info("server %s/%s: %s resolves again, to %s",
+			    srv->be->cfg->name, srv->cfg->name,
+			    srv->cfg->host, a);
 		return;
+	}
 	server_set_addr(srv, (const struct sockaddr *)ss, len);
 	log_info("server %s/%s: %s now resolves to %s", srv->be->cfg->name,
-	    srv->cfg->name, srv->cfg->host, util_addr_ip(
-	    (const struct sockaddr *)ss, a, sizeof(a)));
-	/* Down for want of an address only: now it has one. */
-	if (clen == 0)
+	    srv->cfg->name, srv->cfg->host, a);
+	/* Down for want of an address only: now it has one. A checked
+	 * server waits for its check instead ("rise" passes), as after
+	 * any other time down: an address is not a working server. */
+	if (clen == 0 && !(srv->cfg->flags & CFG_SRV_F_CHECK))
 		server_set_up(srv, 1, "resolved");
 }
 
+/* evdns's answer for one job; may run inside evdns_getaddrinfo() itself
+ * (hosts file) or, for a cancelled request, from the loop later. */
 static void
 resolve_done(int result, struct evutil_addrinfo *res, void *arg)
 {
 	struct resolve_job *j = arg;
 	struct resolve_ctx *rc = j->rc;
-	struct sockaddr_storage ss;
-	socklen_t len = 0;
+	struct sockaddr_storage ss, cur;
+	socklen_t len = 0, curlen;
 
 	j->req = NULL;
 	j->pending = 0;
 	rc->pending--;
+	curlen = server_addr(j->srv, &cur);
 	if (result == 0 && (len = resolve_pick(res, j->srv->cfg->port,
-	    &ss)) == 0)
+	    &cur, curlen, &ss)) == 0)
 		result = EVUTIL_EAI_NODATA;
 	if (res != NULL)
 		evutil_freeaddrinfo(res);
@@ -122,11 +194,12 @@ resolve_done(int result, struct evutil_addrinfo *res, void *arg)
 		log_warnx("server %s/%s: cannot resolve '%s': %s; keeping "
 		    "its last address", j->srv->be->cfg->name,
 		    j->srv->cfg->name, j->srv->cfg->host,
-		    evutil_gai_strerror(result));
+		    resolve_reason(result));
 	}
 }
 
-/* Asks for every name not already in flight. */
+/* Asks for every name not already in flight (a slow answer is not asked
+ * twice). */
 static void
 resolve_round(struct resolve_ctx *rc)
 {
@@ -144,7 +217,8 @@ resolve_round(struct resolve_ctx *rc)
 			continue;
 		j->pending = 1;
 		rc->pending++;
-		/* The answer may come before this returns (hosts file). */
+		/* The answer may come before this returns (hosts file):
+		 * then <req> is NULL and the job is done already. */
 		req = evdns_getaddrinfo(rc->dns, j->srv->cfg->host, NULL,
 		    &hints, resolve_done, j);
 		if (j->pending)
@@ -162,13 +236,14 @@ resolve_cancel_all(struct resolve_ctx *rc)
 			evdns_getaddrinfo_cancel(rc->jobs[i].req);
 }
 
+/* Frees <rc> (NULL is fine); its base is the caller's and stays. */
 static void
-resolve_free(struct resolve_ctx *rc)
+resolve_ctx_free(struct resolve_ctx *rc)
 {
-	if (rc == NULL)
-		return;
 	int turns;
 
+	if (rc == NULL)
+		return;
 	if (rc->timer != NULL)
 		event_free(rc->timer);
 	if (rc->dns != NULL) {
@@ -183,8 +258,10 @@ resolve_free(struct resolve_ctx *rc)
 	free(rc);
 }
 
-/* A context for the named servers of <rt> on <base>; NULL when there is
- * none (or no memory: *nomem). */
+/* A context for the named servers of <rt> on <base>: an evdns base asking
+ * the configured name servers, else those of resolv.conf, after the
+ * hosts file either way. Returns NULL when there is no name (*nomem 0)
+ * or no memory (*nomem 1). */
 static struct resolve_ctx *
 resolve_new(struct runtime *rt, struct event_base *base, int *nomem)
 {
@@ -202,7 +279,7 @@ resolve_new(struct runtime *rt, struct event_base *base, int *nomem)
 	if ((rc = calloc(1, sizeof(*rc))) == NULL)
 		return NULL;
 	if ((rc->jobs = calloc(n, sizeof(*rc->jobs))) == NULL)
-		goto err_free;
+		goto err_free_ctx;
 	rc->rt = rt;
 	rc->base = base;
 	for (i = 0; i < c->nbackends; i++)
@@ -212,25 +289,31 @@ resolve_new(struct runtime *rt, struct event_base *base, int *nomem)
 				    &rt->backends[i].servers[j];
 				rc->jobs[rc->njobs++].rc = rc;
 			}
+	/* resolv.conf parsing loads the hosts file too; a missing
+	 * resolv.conf leaves evdns asking 127.0.0.1, as the libc would. */
 	rc->dns = evdns_base_new(base, c->nnameservers > 0 ? 0 :
 	    EVDNS_BASE_INITIALIZE_NAMESERVERS);
 	if (rc->dns == NULL)
-		goto err_free;
+		goto err_free_ctx;
 	for (i = 0; i < c->nnameservers; i++)
 		if (evdns_base_nameserver_ip_add(rc->dns,
 		    c->nameservers[i]) != 0)
 			log_warnx("nameserver %s: cannot be used",
 			    c->nameservers[i]);
+	/* Named explicitly: with NULL, evdns would only know "localhost".
+	 * A missing file still gives "localhost". */
 	if (c->nnameservers > 0)
-		evdns_base_load_hosts(rc->dns, NULL);
-	/* Answers bounded in time; names asked as written. */
+		evdns_base_load_hosts(rc->dns, RESOLVE_HOSTS);
+	/* Answers bounded in time (two tries of 2 s fit the start's 5 s);
+	 * names asked as written, which the 0x20 trick would not keep with
+	 * every server. */
 	evdns_base_set_option(rc->dns, "timeout:", "2");
 	evdns_base_set_option(rc->dns, "attempts:", "2");
 	evdns_base_set_option(rc->dns, "randomize-case:", "0");
 	*nomem = 0;
 	return rc;
-err_free:
-	resolve_free(rc);
+err_free_ctx:
+	resolve_ctx_free(rc);
 	return NULL;
 }
 
@@ -238,13 +321,16 @@ static void
 resolve_start_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd; (void)what;
+	/* Each cancelled request calls back with EAI_CANCEL; the last one
+	 * ends the loop. */
 	resolve_cancel_all(arg);
 }
 
 int
 resolve_start(struct runtime *rt, char *err, size_t errlen)
 {
-	struct timeval tv = { RESOLVE_START_MS / 1000, 0 };
+	struct timeval tv = { RESOLVE_START_MS / 1000,
+	    (RESOLVE_START_MS % 1000) * 1000 };
 	struct event_base *base;
 	struct resolve_ctx *rc;
 	struct resolve_job *j;
@@ -262,7 +348,7 @@ resolve_start(struct runtime *rt, char *err, size_t errlen)
 	rc->start = 1;
 	if ((rc->timer = evtimer_new(base, resolve_start_timeout, rc)) ==
 	    NULL) {
-		resolve_free(rc);
+		resolve_ctx_free(rc);
 		event_base_free(base);
 		goto err_nomem;
 	}
@@ -275,20 +361,21 @@ resolve_start(struct runtime *rt, char *err, size_t errlen)
 		if (j->err == 0)
 			continue;
 		if (j->srv->cfg->flags & CFG_SRV_F_RESOLVE_OPT) {
-			server_set_up(j->srv, 0, "no address: its name does "
-			    "not resolve");
+			log_warnx("server %s/%s: cannot resolve '%s': %s; "
+			    "down until it does", j->srv->be->cfg->name,
+			    j->srv->cfg->name, j->srv->cfg->host,
+			    resolve_reason(j->err));
+			server_set_up(j->srv, 0, "no address");
 			continue;
 		}
 		/* Line 0: the command line, which has no line to name. */
 		snprintf(err, errlen, "%s%s%.0d: server %s: cannot resolve "
 		    "'%s': %s", j->srv->cfg->file, j->srv->cfg->line > 0 ?
 		    ":" : "", j->srv->cfg->line, j->srv->cfg->name,
-		    j->srv->cfg->host, j->err == EVUTIL_EAI_CANCEL ?
-		    "no answer in time" : j->err == EVUTIL_EAI_NONAME ?
-		    "no such name" : evutil_gai_strerror(j->err));
+		    j->srv->cfg->host, resolve_reason(j->err));
 		rcode = -1;
 	}
-	resolve_free(rc);
+	resolve_ctx_free(rc);
 	event_base_free(base);
 	return rcode;
 err_nomem:
@@ -299,8 +386,12 @@ err_nomem:
 static void
 resolve_tick(evutil_socket_t fd, short what, void *arg)
 {
+	struct resolve_ctx *rc = arg;
+
 	(void)fd; (void)what;
-	resolve_round(arg);
+	evdns_base_clear_host_addresses(rc->dns);
+	evdns_base_load_hosts(rc->dns, RESOLVE_HOSTS);
+	resolve_round(rc);
 }
 
 int
@@ -308,18 +399,29 @@ resolve_schedule(struct runtime *rt, struct event_base *base)
 {
 	unsigned int ms = rt->cfg->resolve_interval;
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct sockaddr_storage ss;
 	struct resolve_ctx *rc;
+	size_t i;
 	int nomem;
 
-	if ((rc = resolve_new(rt, base, &nomem)) == NULL)
+	if ((rc = resolve_new(rt, base, &nomem)) == NULL) {
+		if (nomem)
+			log_warnx("server names will not be resolved again: "
+			    "out of memory");
 		return -1;
+	}
 	if ((rc->timer = event_new(base, -1, EV_PERSIST, resolve_tick,
 	    rc)) == NULL) {
-		resolve_free(rc);
+		resolve_ctx_free(rc);
+		log_warnx("server names will not be resolved again: out of "
+		    "memory");
 		return -1;
 	}
 	/* What start-up found counts as the last answer, and a name that
-	 * did not resolve then has been said already. */
+	 * did not resolve then (a resolve-optional server, down) has been
+	 * said already: its next failures are not news. */
+	for (i = 0; i < rc->njobs; i++)
+		rc->jobs[i].failing = server_addr(rc->jobs[i].srv, &ss) == 0;
 	evtimer_add(rc->timer, &tv);
 	resolve_periodic = rc;
 	return 0;
@@ -328,6 +430,6 @@ resolve_schedule(struct runtime *rt, struct event_base *base)
 void
 resolve_stop(void)
 {
-	resolve_free(resolve_periodic);
+	resolve_ctx_free(resolve_periodic);
 	resolve_periodic = NULL;
 }

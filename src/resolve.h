@@ -1,6 +1,6 @@
 /* Server host names, resolved with libevent's asynchronous DNS: all at
  * once at start, then again every resolve-interval on the control
- * thread (check.c). */
+ * thread (health.c). */
 #ifndef GH_RESOLVE_H
 #define GH_RESOLVE_H
 
@@ -16,12 +16,17 @@ struct runtime;
  * is resolve-optional: then it starts down. Returns 0 or -1. */
 int resolve_start(struct runtime *rt, char *err, size_t errlen);
 
-/* Re-resolves every named server every resolve-interval on <base>;
- * changes are logged and applied to new connections. Returns 0, or -1
- * when there is nothing to resolve or no memory (nothing is scheduled). */
+/* Re-resolves every named server every resolve-interval on <base>, whose
+ * loop must then run on one thread only (it writes server addresses);
+ * changes are logged and applied to new connections, a failure keeps the
+ * last address, a server that gets its first address comes up (or, with
+ * a check, is left to its check). Returns 0, or -1 when there is nothing
+ * to resolve or no memory (nothing is scheduled; the latter is logged). */
 int resolve_schedule(struct runtime *rt, struct event_base *base);
 
-/* Stops and frees what resolve_schedule() set up; before freeing <base>. */
+/* Stops and frees what resolve_schedule() set up; call it once the loop
+ * of <base> has stopped and before freeing <base>. Safe when nothing was
+ * scheduled. */
 void resolve_stop(void);
 
 #endif

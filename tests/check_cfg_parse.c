@@ -1542,6 +1542,8 @@ START_TEST(backend_errors)
 	    "out of range 0..100");
 	ck_fails("global\n    nameserver 127.0.0.1\n", "t.conf:2: "
 	    "nameserver: bad address '127.0.0.1': missing port (ADDR:PORT)");
+	ck_fails("global\n    nameserver localhost:53\n", "t.conf:2: "
+	    "nameserver: 'localhost:53' is not an address");
 	ck_fails("frontend f\n    bind 1.1.1.1:1 strict-sni\n", "t.conf:2: "
 	    "bind: 'strict-sni' needs a tls bind");
 	ck_fails(BE_FE "    bind 1.1.1.1:2 crt-dir /nonexistent/gh\n"

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """A tiny DNS server for the resolution tests: UDP on 127.0.0.1, answers
-A queries for the names in FILE ("name address" lines, re-read on every
-query so a test can change an answer), an empty answer to other types of
-a known name, NXDOMAIN otherwise. Logs each query to stdout.
+A queries for the names in FILE ("name address" lines; a name on several
+lines has several addresses, rotated by one at each query as a round-robin
+server does), re-read on every query so a test can change an answer; an
+empty answer to other types of a known name, NXDOMAIN otherwise. Logs
+each query to stdout.
 
   dns_server.py FILE      prints "ready PORT"
 """
@@ -18,7 +20,7 @@ def names():
             for line in f:
                 w = line.split()
                 if len(w) == 2:
-                    out[w[0].lower().rstrip(".")] = w[1]
+                    out.setdefault(w[0].lower().rstrip("."), []).append(w[1])
     except OSError:
         pass
     return out
@@ -36,22 +38,29 @@ def qname(msg, off):
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("127.0.0.1", 0))
 print("ready %d" % s.getsockname()[1], flush=True)
+turns = {}  # per name: how many answers it had
 while True:
     msg, peer = s.recvfrom(4096)
     if len(msg) < 12:
         continue
-    qid, flags, qd = struct.unpack("!HHH", msg[:6])
-    name, end = qname(msg, 12)
-    qtype, qclass = struct.unpack("!HH", msg[end:end + 4])
+    try:
+        qid, flags, qd = struct.unpack("!HHH", msg[:6])
+        name, end = qname(msg, 12)
+        qtype, qclass = struct.unpack("!HH", msg[end:end + 4])
+    except (IndexError, struct.error, UnicodeDecodeError):
+        continue
     question = msg[12:end + 4]
-    known = names()
-    addr = known.get(name.lower())
-    rcode = 0 if addr is not None else 3
+    addrs = names().get(name.lower())
+    rcode = 0 if addrs is not None else 3
     answers = b""
     n = 0
-    if addr is not None and qtype == 1:
-        answers = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 1, 4) + socket.inet_aton(addr)
-        n = 1
-    print("query %s type %d -> %s" % (name, qtype, addr if n else "none"), flush=True)
+    if addrs is not None and qtype == 1:
+        k = turns.get(name.lower(), 0) % len(addrs)
+        turns[name.lower()] = k + 1
+        addrs = addrs[k:] + addrs[:k]
+        for a in addrs:
+            answers += b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 1, 4) + socket.inet_aton(a)
+            n += 1
+    print("query %s type %d -> %s" % (name, qtype, " ".join(addrs) if n else "none"), flush=True)
     head = struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, n, 0, 0)
     s.sendto(head + question + answers, peer)
