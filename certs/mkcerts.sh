@@ -11,11 +11,15 @@
 #   OUTDIR/sni/a.pem                for a.test (ECDSA)
 #   OUTDIR/sni/wild.pem             for *.wild.test (ECDSA)
 #   OUTDIR/sni/dual-ec.pem, dual-rsa.pem   both for dual.test
+#   OUTDIR/client.crt, client.key   a client certificate (mutual TLS) for
+#                                   "gatehouse test client", signed by
+#                                   the CA; client.pem: both in one file
 # Usage: certs/mkcerts.sh OUTDIR   (does nothing when OUTDIR is complete)
 set -eu
 out=${1:?usage: mkcerts.sh OUTDIR}
 [ -s "$out/server.pem" ] && [ -s "$out/server-rsa.pem" ] &&
-    [ -s "$out/self.pem" ] && [ -s "$out/sni/dual-rsa.pem" ] && exit 0
+    [ -s "$out/self.pem" ] && [ -s "$out/sni/dual-rsa.pem" ] &&
+    [ -s "$out/client.pem" ] && exit 0
 mkdir -p "$out"
 umask 077
 tmp=$(mktemp -d)
@@ -26,8 +30,9 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$tmp/ca.key" -out "$tmp/ca.pem" -days 3650 \
     -subj "/CN=gatehouse test CA" 2>/dev/null
 
-# sign KEYTYPE NAME [SAN]: a key and a certificate signed by the CA, for
-# localhost unless SAN says otherwise.
+# sign KEYTYPE NAME [EXT [CN]]: a key and a certificate signed by the CA,
+# for localhost unless the extension EXT and the common name CN say
+# otherwise.
 sign() {
 	case $1 in
 	ec)  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
@@ -35,7 +40,7 @@ sign() {
 	rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 	         -out "$tmp/$2.key" 2>/dev/null ;;
 	esac
-	openssl req -new -key "$tmp/$2.key" -subj "/CN=localhost" \
+	openssl req -new -key "$tmp/$2.key" -subj "/CN=${4:-localhost}" \
 	    -out "$tmp/$2.csr" 2>/dev/null
 	printf '%s\n' "${3:-$san}" >"$tmp/ext"
 	openssl x509 -req -in "$tmp/$2.csr" -CA "$tmp/ca.pem" \
@@ -62,3 +67,7 @@ sign rsa dual-rsa "subjectAltName=DNS:dual.test"
 for c in a wild dual-ec dual-rsa; do
 	cat "$tmp/$c.crt" "$tmp/ca.pem" "$tmp/$c.key" >"$out/sni/$c.pem"
 done
+sign ec client "extendedKeyUsage=clientAuth" "gatehouse test client"
+cp "$tmp/client.crt" "$out/client.crt"
+cp "$tmp/client.key" "$out/client.key"
+cat "$tmp/client.crt" "$tmp/client.key" >"$out/client.pem"

@@ -55,6 +55,30 @@ ssl_err_reason(char *buf, size_t len)
 	return buf;
 }
 
+/* "certificate verify failed: hostname mismatch (expected 'x')": the
+ * name is what a wrong "sni" or server address in the configuration
+ * shows up as, so it is said. */
+static void
+ssl_verify_reason(SSL *ssl, long v, char *buf, size_t len)
+{
+	X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
+	const char *why = X509_verify_cert_error_string(v);
+	const char *host;
+	char *ip;
+
+	if (v == X509_V_ERR_HOSTNAME_MISMATCH &&
+	    (host = X509_VERIFY_PARAM_get0_host(vp, 0)) != NULL)
+		snprintf(buf, len, "certificate verify failed: %s (expected "
+		    "'%.200s')", why, host);
+	else if (v == X509_V_ERR_IP_ADDRESS_MISMATCH &&
+	    (ip = X509_VERIFY_PARAM_get1_ip_asc(vp)) != NULL) {
+		snprintf(buf, len, "certificate verify failed: %s (expected "
+		    "%.64s)", why, ip);
+		OPENSSL_free(ip);
+	} else
+		snprintf(buf, len, "certificate verify failed: %s", why);
+}
+
 const char *
 ssl_hs_reason(SSL *ssl, char *buf, size_t len)
 {
@@ -73,11 +97,12 @@ ssl_hs_reason(SSL *ssl, char *buf, size_t len)
 	}
 
 	/* A server's certificate that failed verification says why more
-	 * precisely than the error queue. */
-	if (!SSL_is_server(ssl) && v != X509_V_OK) {
+	 * precisely than the error queue. Without verification a result is
+	 * recorded too but failed nothing: the queue has the reason then. */
+	if (!SSL_is_server(ssl) && (SSL_get_verify_mode(ssl) &
+	    SSL_VERIFY_PEER) && v != X509_V_OK) {
 		ERR_clear_error();
-		snprintf(buf, len, "certificate verify failed: %s",
-		    X509_verify_cert_error_string(v));
+		ssl_verify_reason(ssl, v, buf, len);
 		return buf;
 	}
 	return ssl_err_reason(buf, len);
@@ -133,6 +158,13 @@ ssl_ctx_free_alpn(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
 }
 
 static int
+ssl_ctx_key_mismatch(unsigned long e)
+{
+	return ERR_GET_LIB(e) == ERR_LIB_X509 &&
+	    ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH;
+}
+
+static int
 ssl_ctx_load_cert(SSL_CTX *ctx, const struct ssl_cert_opts *c, char *err,
     size_t errlen)
 {
@@ -144,7 +176,10 @@ ssl_ctx_load_cert(SSL_CTX *ctx, const struct ssl_cert_opts *c, char *err,
 		    c->cert, ssl_err_reason(why, sizeof(why)));
 		return -1;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+	/* OpenSSL compares the key with the certificate as it loads it:
+	 * a mismatch reads as such, not as a key that cannot be loaded. */
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 &&
+	    !ssl_ctx_key_mismatch(ERR_peek_last_error())) {
 		snprintf(err, errlen, "%s: cannot load private key: %s", key,
 		    ssl_err_reason(why, sizeof(why)));
 		return -1;
@@ -449,10 +484,21 @@ done:
 
 /* The session to offer on the next connection to a server: the latest
  * one the server gave (a TLS 1.3 ticket comes after the handshake, so it
- * is taken from the new-session callback). Every worker shares it. */
+ * is taken from the new-session callback). Every worker shares it.
+ *
+ * It is offered only to a connection that sends the same SNI name and
+ * checks the same certificate name as the one it came from: a resumed
+ * handshake checks no certificate, so a session verified for one name
+ * must not stand for another, and a server resuming a session for
+ * another SNI name could serve the wrong virtual host (names differ
+ * per connection with "sni client"). */
+#define SSL_CC_NAMELEN 256
+
 struct ssl_client_cache {
 	pthread_mutex_t lock;
 	SSL_SESSION *sess;
+	char sni[SSL_CC_NAMELEN];       /* what <sess> was made with; "": */
+	char name[SSL_CC_NAMELEN];      /* none sent, none checked */
 };
 
 static int ssl_client_idx = -1;
@@ -471,6 +517,31 @@ ssl_ctx_free_cache(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
 	free(cc);
 }
 
+/* The SNI name <ssl> sends and the name its server's certificate is
+ * checked against, as OpenSSL holds them (an IP address in OpenSSL's own
+ * spelling, so that "::1" and "0::1" compare equal), into <sni> and
+ * <name>; "" for none. Returns -1 when one does not fit. */
+static int
+ssl_ctx_client_key(SSL *ssl, char *sni, char *name)
+{
+	X509_VERIFY_PARAM *vp = SSL_get0_param(ssl);
+	const char *s = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	const char *host = NULL;
+	char *ip = NULL;
+	int n;
+
+	if (snprintf(sni, SSL_CC_NAMELEN, "%s", s != NULL ? s : "") >=
+	    SSL_CC_NAMELEN)
+		return -1;
+	if ((SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) &&
+	    (host = X509_VERIFY_PARAM_get0_host(vp, 0)) == NULL)
+		ip = X509_VERIFY_PARAM_get1_ip_asc(vp);
+	n = snprintf(name, SSL_CC_NAMELEN, "%s", host != NULL ? host :
+	    ip != NULL ? ip : "");
+	OPENSSL_free(ip);
+	return n >= SSL_CC_NAMELEN ? -1 : 0;
+}
+
 /* A copy is kept, not the session itself: that one belongs to its SSL,
  * which marks it not resumable when the connection ends without a
  * close_notify (as most server connections do). */
@@ -479,14 +550,18 @@ ssl_ctx_new_session(SSL *ssl, SSL_SESSION *sess)
 {
 	struct ssl_client_cache *cc = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl),
 	    ssl_client_idx);
+	char sni[SSL_CC_NAMELEN], name[SSL_CC_NAMELEN];
 	SSL_SESSION *copy, *old;
 
 	if (cc == NULL || !SSL_SESSION_is_resumable(sess) ||
+	    ssl_ctx_client_key(ssl, sni, name) < 0 ||
 	    (copy = SSL_SESSION_dup(sess)) == NULL)
 		return 0;
 	pthread_mutex_lock(&cc->lock);
 	old = cc->sess;
 	cc->sess = copy;
+	memcpy(cc->sni, sni, sizeof(sni));
+	memcpy(cc->name, name, sizeof(name));
 	pthread_mutex_unlock(&cc->lock);
 	SSL_SESSION_free(old);
 	return 0;
@@ -497,6 +572,7 @@ ssl_ctx_client_prepare(SSL_CTX *ctx, SSL *ssl, const char *sni,
     const char *verify_name)
 {
 	struct ssl_client_cache *cc = SSL_CTX_get_ex_data(ctx, ssl_client_idx);
+	char ksni[SSL_CC_NAMELEN], kname[SSL_CC_NAMELEN];
 	unsigned char ip[16];
 
 	SSL_set_connect_state(ssl);
@@ -509,10 +585,11 @@ ssl_ctx_client_prepare(SSL_CTX *ctx, SSL *ssl, const char *sni,
 	    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
 	    verify_name) != 1 : SSL_set1_host(ssl, verify_name) != 1))
 		return -1;
-	if (cc == NULL)
+	if (cc == NULL || ssl_ctx_client_key(ssl, ksni, kname) < 0)
 		return 0;
 	pthread_mutex_lock(&cc->lock);
-	if (cc->sess != NULL)
+	if (cc->sess != NULL && strcasecmp(cc->sni, ksni) == 0 &&
+	    strcasecmp(cc->name, kname) == 0)
 		SSL_set_session(ssl, cc->sess);
 	pthread_mutex_unlock(&cc->lock);
 	return 0;

@@ -60,8 +60,10 @@ struct ssl_client_opts {
 	const char *alpn;       /* protocols offered, or NULL */
 };
 
-/* A client SSL_CTX, one per server, shared by every worker; it keeps
- * the server's latest session to resume the next connection with.
+/* A client SSL_CTX, one per server, shared by every worker: TLS 1.2 at
+ * least, the server side's default ciphers. It keeps the server's latest
+ * session (TLS 1.3 ticket or TLS 1.2 session) to resume the next
+ * connection with.
  * Returns NULL and a reason naming the file in <err> on failure. */
 SSL_CTX *ssl_ctx_new_client(const struct ssl_client_opts *o, char *err,
     size_t errlen);
@@ -69,7 +71,8 @@ SSL_CTX *ssl_ctx_new_client(const struct ssl_client_opts *o, char *err,
 /* Makes <ssl> (from <ctx>) the client side of a handshake: sends <sni>
  * (NULL: none), checks, when <ctx> verifies, that the certificate names
  * <verify_name> (a host name or an IP address), and offers the session
- * kept in <ctx>. Returns 0, or -1 with the OpenSSL error queued. */
+ * kept in <ctx> if it was made with the same two names. Returns 0, or -1
+ * with the OpenSSL error queued. */
 int ssl_ctx_client_prepare(SSL_CTX *ctx, SSL *ssl, const char *sni,
     const char *verify_name);
 

@@ -333,12 +333,13 @@ ssl_sock_hs_step(struct conn *c, short what)
 		conn_want(c, 0, 1);
 		return;
 	case SSL_ERROR_ZERO_RETURN:
-		ssl_sock_hs_end(c, "peer closed");
+		ssl_sock_hs_end(c, SSL_is_server(sc->ssl) ? "client closed" :
+		    "server closed");
 		return;
 	case SSL_ERROR_SYSCALL:
 		ERR_clear_error();
-		ssl_sock_hs_end(c, syserr == 0 ? "peer closed" :
-		    strerror(syserr));
+		ssl_sock_hs_end(c, syserr != 0 ? strerror(syserr) :
+		    SSL_is_server(sc->ssl) ? "client closed" : "server closed");
 		return;
 	default:
 		ssl_sock_hs_end(c, ssl_hs_reason(sc->ssl, why, sizeof(why)));

@@ -22,7 +22,9 @@ int ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
  * server, with <ctx> from ssl_ctx_new_client(): sends <sni> (NULL: none)
  * and, when <ctx> verifies, checks that the certificate names
  * <verify_name> (a host name or an IP address). The session kept in
- * <ctx> is offered for resumption. As ssl_sock_accept() otherwise. */
+ * <ctx> is offered for resumption (ssl_ctx_client_prepare()). The first
+ * flight leaves at once. As ssl_sock_accept() otherwise; a failed
+ * verification's reason reads "certificate verify failed: ...". */
 int ssl_sock_connect(struct conn *c, SSL_CTX *ctx, const char *sni,
     const char *verify_name, unsigned int timeout_ms, ssl_hs_done_cb done,
     void *arg);
