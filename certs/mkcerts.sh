@@ -14,12 +14,20 @@
 #   OUTDIR/client.crt, client.key   a client certificate (mutual TLS) for
 #                                   "gatehouse test client", signed by
 #                                   the CA; client.pem: both in one file
+#   OUTDIR/client-revoked.pem       another, revoked in OUTDIR/crl.pem
+#   OUTDIR/ocsp/server.pem          server.crt, the CA, the key; with
+#                                   server.pem.ocsp beside it: a good OCSP
+#                                   response for 7 days, signed by the CA
+#   OUTDIR/ocsp/stale.der           the same, out of date 9 days ago
+#                                   (made only where faketime is)
+#   OUTDIR/ocsp/other.der           a good response for client.crt
 # Usage: certs/mkcerts.sh OUTDIR   (does nothing when OUTDIR is complete)
 set -eu
 out=${1:?usage: mkcerts.sh OUTDIR}
 [ -s "$out/server.pem" ] && [ -s "$out/server-rsa.pem" ] &&
     [ -s "$out/self.pem" ] && [ -s "$out/sni/dual-rsa.pem" ] &&
-    [ -s "$out/client.pem" ] && exit 0
+    [ -s "$out/client.pem" ] && [ -s "$out/crl.pem" ] &&
+    [ -s "$out/ocsp/server.pem.ocsp" ] && exit 0
 mkdir -p "$out"
 umask 077
 tmp=$(mktemp -d)
@@ -71,3 +79,38 @@ sign ec client "extendedKeyUsage=clientAuth" "gatehouse test client"
 cp "$tmp/client.crt" "$out/client.crt"
 cp "$tmp/client.key" "$out/client.key"
 cat "$tmp/client.crt" "$tmp/client.key" >"$out/client.pem"
+sign ec client-revoked "extendedKeyUsage=clientAuth" "revoked client"
+cat "$tmp/client-revoked.crt" "$tmp/client-revoked.key" \
+    >"$out/client-revoked.pem"
+
+# The CA's database: the server and client certificates valid, the
+# revoked client revoked; from it a CRL and OCSP responses.
+serial() { openssl x509 -in "$tmp/$1.crt" -noout -serial | cut -d= -f2; }
+{
+	printf 'V\t300101000000Z\t\t%s\tunknown\t/CN=localhost\n' \
+	    "$(serial server)"
+	printf 'V\t300101000000Z\t\t%s\tunknown\t/CN=client\n' \
+	    "$(serial client)"
+	printf 'R\t300101000000Z\t240101000000Z\t%s\tunknown\t/CN=revoked\n' \
+	    "$(serial client-revoked)"
+} >"$tmp/index.txt"
+printf '[ca]\ndefault_ca = d\n[d]\ndatabase = %s\ndefault_md = sha256\ndefault_crl_days = 3650\n' \
+    "$tmp/index.txt" >"$tmp/ca.cnf"
+openssl ca -config "$tmp/ca.cnf" -gencrl -keyfile "$tmp/ca.key" \
+    -cert "$tmp/ca.pem" -out "$out/crl.pem" 2>/dev/null
+# ocsp NAME OUT [faketime offset]: a response for NAME's certificate.
+ocsp() {
+	openssl ocsp -issuer "$tmp/ca.pem" -cert "$tmp/$1.crt" -no_nonce \
+	    -reqout "$tmp/$1.req" 2>/dev/null
+	${3:+faketime -f "$3"} openssl ocsp -index "$tmp/index.txt" \
+	    -rsigner "$tmp/ca.pem" -rkey "$tmp/ca.key" -CA "$tmp/ca.pem" \
+	    -reqin "$tmp/$1.req" -respout "$2" -ndays "${4:-7}" 2>/dev/null \
+	    >/dev/null
+}
+mkdir -p "$out/ocsp"
+cat "$tmp/server.crt" "$tmp/ca.pem" "$tmp/server.key" >"$out/ocsp/server.pem"
+ocsp client "$out/ocsp/other.der"
+if command -v faketime >/dev/null 2>&1; then
+	ocsp server "$out/ocsp/stale.der" -10d 1
+fi
+ocsp server "$out/ocsp/server.pem.ocsp"

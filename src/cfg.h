@@ -70,6 +70,28 @@ struct cfg_tls {
 	char *ciphers;          /* TLS 1.2 cipher list */
 	char *ciphersuites;     /* TLS 1.3 suites */
 	char *curves;           /* key exchange groups */
+	char *ticket_keys;      /* session ticket key file */
+	char *ticket_secret;    /* fleet secret the ticket keys come from */
+	unsigned int ticket_period;     /* ms: key rotation; 0: not set */
+};
+
+/* What is passed on of a client certificate, in mode http. */
+enum cfg_cert_hdr {
+	CFG_CH_VERIFY = 0,      /* SUCCESS, NONE or FAILED:reason */
+	CFG_CH_SUBJECT,         /* RFC 2253 DN */
+	CFG_CH_ISSUER,
+	CFG_CH_SERIAL,          /* hex */
+	CFG_CH_SHA256,          /* fingerprint, hex */
+	CFG_NCERT_HDRS
+};
+extern const char *const cfg_cert_hdr_fields[CFG_NCERT_HDRS];
+extern const char *const cfg_cert_hdr_defaults[CFG_NCERT_HDRS];
+
+/* Client certificates a TLS bind asks for. */
+enum cfg_verify {
+	CFG_VERIFY_NONE = 0,
+	CFG_VERIFY_OPTIONAL,    /* asked for; one sent must verify */
+	CFG_VERIFY_REQUIRED,
 };
 
 /* One certificate of a TLS bind: a PEM file with the chain, and the key
@@ -77,6 +99,8 @@ struct cfg_tls {
 struct cfg_cert {
 	char *cert;
 	char *key;              /* NULL: the key is in <cert> */
+	char *ocsp;             /* DER OCSP response; NULL: <cert>.ocsp
+	                           when that file exists */
 };
 
 struct cfg_bind {
@@ -90,6 +114,9 @@ struct cfg_bind {
 	char *crt_dir;          /* every *.pem in it is a certificate too */
 	char *alpn;             /* comma separated protocols, NULL: no ALPN */
 	struct cfg_tls tls;     /* unset fields: the global ones */
+	enum cfg_verify verify; /* client certificates */
+	char *ca_file;          /* CAs that sign them */
+	char *crl_file;         /* their revocation lists */
 	struct cfg_net *proxy_from;     /* accept-proxy: the sources allowed
 	                                   to send a PROXY header; none: any */
 	size_t nproxy_from;
@@ -272,6 +299,11 @@ struct cfg_frontend {
 	int forwarded;          /* add an RFC 7239 Forwarded field */
 	uint64_t max_body;      /* request body limit (413); 0: none */
 	char *log_format;       /* NULL: the default access log line */
+	/* client certificates (a bind with "verify"): the request header
+	 * names they are passed in; NULL: cfg_cert_hdr_defaults[] */
+	char *cert_hdr[CFG_NCERT_HDRS];
+	int client_certs;       /* some bind verifies client certificates:
+	                           set by cfg_finish() */
 	const char *file;
 	int line;
 };
@@ -300,6 +332,8 @@ struct cfg {
 	unsigned int resolve_interval;  /* re-resolving server names */
 	char **nameservers;     /* "ADDR:PORT" texts; none: resolv.conf */
 	size_t nnameservers;
+	int no_ktls;            /* "ktls off": never hand TLS records to
+	                           the kernel */
 	struct cfg_timeouts defaults;   /* the "defaults" section */
 	enum cfg_mode default_mode;
 	struct cfg_frontend *frontends;

@@ -741,9 +741,58 @@ cfg_bind_key(struct cfg_parser *p, struct cfg_bind *b, const char *file)
 	return cfg_set_str(p, &last->key, file);
 }
 
+/* Client certificates, and the OCSP response of the last "cert". */
+static const char *const cfg_client_cert_opts[] = {
+	"verify", "ca-file", "crl-file", "ocsp-response",
+};
+static const char *const cfg_verifies[] = {
+	[CFG_VERIFY_NONE] = "none", [CFG_VERIFY_OPTIONAL] = "optional",
+	[CFG_VERIFY_REQUIRED] = "required",
+};
+
+static int
+cfg_is_client_cert_opt(const char *opt)
+{
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (strcmp(opt, cfg_client_cert_opts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+cfg_client_cert_opt(struct cfg_parser *p, struct cfg_bind *b,
+    const char *opt, const char *arg)
+{
+	size_t i;
+
+	if (strcmp(opt, "ca-file") == 0)
+		return cfg_set_str(p, &b->ca_file, arg);
+	if (strcmp(opt, "crl-file") == 0)
+		return cfg_set_str(p, &b->crl_file, arg);
+	if (strcmp(opt, "ocsp-response") == 0) {
+		if (b->ncerts == 0)
+			return cfg_fail(p, "bind: 'ocsp-response' must follow "
+			    "a 'cert'");
+		if (b->certs[b->ncerts - 1].ocsp != NULL)
+			return cfg_fail(p, "bind: second 'ocsp-response' for "
+			    "cert '%s'", b->certs[b->ncerts - 1].cert);
+		return cfg_set_str(p, &b->certs[b->ncerts - 1].ocsp, arg);
+	}
+	for (i = 0; i < 3; i++)
+		if (strcmp(arg, cfg_verifies[i]) == 0) {
+			b->verify = (enum cfg_verify)i;
+			return 0;
+		}
+	return cfg_fail(p, "bind: verify: expected none, optional or "
+	    "required, got '%s'", arg);
+}
+
 /* The TLS settings of a bind, or the global defaults of all. */
 static const char *const cfg_tls_opts[] = {
 	"ssl-min-ver", "ssl-max-ver", "ciphers", "ciphersuites", "curves",
+	"tls-ticket-keys", "tls-ticket-secret", "tls-ticket-period",
 };
 #define CFG_NTLS_OPTS (sizeof(cfg_tls_opts) / sizeof(cfg_tls_opts[0]))
 
@@ -781,6 +830,18 @@ cfg_tls_opt(struct cfg_parser *p, struct cfg_tls *t, const char *opt,
 		return cfg_set_str(p, &t->ciphersuites, arg);
 	if (strcmp(opt, "curves") == 0)
 		return cfg_set_str(p, &t->curves, arg);
+	if (strcmp(opt, "tls-ticket-keys") == 0)
+		return cfg_set_str(p, &t->ticket_keys, arg);
+	if (strcmp(opt, "tls-ticket-secret") == 0)
+		return cfg_set_str(p, &t->ticket_secret, arg);
+	if (strcmp(opt, "tls-ticket-period") == 0) {
+		if (cfg_kw_duration(p, opt, arg, &t->ticket_period) < 0)
+			return -1;
+		if (t->ticket_period < 1000 || t->ticket_period % 1000 != 0)
+			return cfg_fail(p, "%s: whole seconds, 1s at least",
+			    opt);
+		return 0;
+	}
 	ver = strcmp(opt, "ssl-min-ver") == 0 ? &t->min_ver : &t->max_ver;
 	for (i = 0; i < CFG_NTLS_VERSIONS; i++)
 		if (strcmp(arg, cfg_tls_versions[i].name) == 0) {
@@ -800,6 +861,41 @@ cfg_kw_tls_session_cache(struct cfg_parser *p, char **av)
 {
 	p->c->tls_session_cache_set = 1;
 	return cfg_kw_uint(p, av, 0, 10000000, &p->c->tls_session_cache);
+}
+
+static int
+cfg_kw_ktls(struct cfg_parser *p, char **av)
+{
+	if (strcmp(av[1], "auto") != 0 && strcmp(av[1], "off") != 0)
+		return cfg_fail(p, "ktls: expected auto or off, got '%s'",
+		    av[1]);
+	p->c->no_ktls = strcmp(av[1], "off") == 0;
+	return 0;
+}
+
+const char *const cfg_cert_hdr_fields[CFG_NCERT_HDRS] = {
+	"verify", "subject", "issuer", "serial", "sha256",
+};
+const char *const cfg_cert_hdr_defaults[CFG_NCERT_HDRS] = {
+	"X-SSL-Client-Verify", "X-SSL-Client-Subject", "X-SSL-Client-Issuer",
+	"X-SSL-Client-Serial", "X-SSL-Client-SHA256",
+};
+
+static int
+cfg_kw_client_cert_header(struct cfg_parser *p, char **av)
+{
+	struct cfg_frontend *fe = cfg_cur_fe(p);
+	size_t i;
+
+	for (i = 0; i < CFG_NCERT_HDRS; i++)
+		if (strcmp(av[1], cfg_cert_hdr_fields[i]) == 0)
+			break;
+	if (i == CFG_NCERT_HDRS)
+		return cfg_fail(p, "client-cert-header: expected verify, "
+		    "subject, issuer, serial or sha256, got '%s'", av[1]);
+	if (cfg_check_field(p, "client-cert-header", av[2], NULL) < 0)
+		return -1;
+	return cfg_set_str(p, &fe->cert_hdr[i], av[2]);
 }
 
 static int
@@ -870,7 +966,7 @@ cfg_kw_bind(struct cfg_parser *p, char **av)
 			continue;
 		}
 		if (strcmp(opt, "cert") != 0 && strcmp(opt, "key") != 0 &&
-		    !cfg_is_tls_opt(opt) &&
+		    !cfg_is_tls_opt(opt) && !cfg_is_client_cert_opt(opt) &&
 		    strcmp(opt, "alpn") != 0 && strcmp(opt, "proxy-from") != 0 &&
 		    strcmp(opt, "crt-dir") != 0)
 			return cfg_fail(p, "bind: unknown option '%s'", opt);
@@ -878,6 +974,9 @@ cfg_kw_bind(struct cfg_parser *p, char **av)
 			return cfg_fail(p, "bind: '%s' needs an argument", opt);
 		if (cfg_is_tls_opt(opt)) {
 			rc = cfg_tls_opt(p, &b->tls, opt, av[i]);
+			tlsonly = opt;
+		} else if (cfg_is_client_cert_opt(opt)) {
+			rc = cfg_client_cert_opt(p, b, opt, av[i]);
 			tlsonly = opt;
 		} else if (strcmp(opt, "proxy-from") == 0)
 			rc = cfg_bind_proxy_from(p, b, av[i]);
@@ -1576,6 +1675,14 @@ static const struct cfg_kw {
 	{ "curves", G, 1, 1, "curves LIST", cfg_kw_tls },
 	{ "tls-session-cache", G, 1, 1, "tls-session-cache N",
 	    cfg_kw_tls_session_cache },
+	{ "tls-ticket-keys", G, 1, 1, "tls-ticket-keys FILE", cfg_kw_tls },
+	{ "tls-ticket-secret", G, 1, 1, "tls-ticket-secret FILE",
+	    cfg_kw_tls },
+	{ "tls-ticket-period", G, 1, 1, "tls-ticket-period DURATION",
+	    cfg_kw_tls },
+	{ "ktls", G, 1, 1, "ktls auto|off", cfg_kw_ktls },
+	{ "client-cert-header", F, 2, 2, "client-cert-header FIELD NAME",
+	    cfg_kw_client_cert_header },
 	{ "http-max-line", G, 1, 1, "http-max-line BYTES",
 	    cfg_kw_http_max_line },
 	{ "http-max-headers", G, 1, 1, "http-max-headers N",
@@ -1826,12 +1933,49 @@ cfg_ncpus(void)
 	return n > CFG_WORKERS_MAX ? CFG_WORKERS_MAX : (unsigned int)n;
 }
 
+/* <file> (of option <opt>) can be read. */
 static int
-cfg_finish_bind(const struct cfg_bind *b, char *err, size_t errlen)
+cfg_finish_readable(const struct cfg_bind *b, const char *opt,
+    const char *file, char *err, size_t errlen)
 {
-	size_t i;
+	if (file == NULL || access(file, R_OK) == 0)
+		return 0;
+	return cfg_errat(err, errlen, b->file, b->line, "bind '%s': cannot "
+	    "read %s '%s': %s", b->text, opt, file, strerror(errno));
+}
 
+static int
+cfg_finish_bind(const struct cfg *c, const struct cfg_bind *b, char *err,
+    size_t errlen)
+{
+	const char *keys = b->tls.ticket_keys ? b->tls.ticket_keys :
+	    c->tls.ticket_keys;
+	const char *secret = b->tls.ticket_secret ? b->tls.ticket_secret :
+	    c->tls.ticket_secret;
+	size_t i;
 	DIR *d;
+
+	if (b->verify != CFG_VERIFY_NONE && b->ca_file == NULL)
+		return cfg_errat(err, errlen, b->file, b->line, "bind '%s': "
+		    "verify %s needs a ca-file", b->text,
+		    b->verify == CFG_VERIFY_OPTIONAL ? "optional" :
+		    "required");
+	if (b->verify == CFG_VERIFY_NONE && (b->ca_file || b->crl_file))
+		return cfg_errat(err, errlen, b->file, b->line, "bind '%s': "
+		    "'%s' needs verify optional or required", b->text,
+		    b->ca_file ? "ca-file" : "crl-file");
+	if ((b->flags & CFG_BIND_F_TLS) && keys != NULL && secret != NULL)
+		return cfg_errat(err, errlen, b->file, b->line, "bind '%s': "
+		    "tls-ticket-keys and tls-ticket-secret exclude each other",
+		    b->text);
+	if (cfg_finish_readable(b, "ca-file", b->ca_file, err, errlen) < 0 ||
+	    cfg_finish_readable(b, "crl-file", b->crl_file, err, errlen) < 0)
+		return -1;
+	if ((b->flags & CFG_BIND_F_TLS) && (cfg_finish_readable(b,
+	    "tls-ticket-keys", keys, err, errlen) < 0 ||
+	    cfg_finish_readable(b, "tls-ticket-secret", secret, err,
+	    errlen) < 0))
+		return -1;
 
 	if ((b->flags & CFG_BIND_F_TLS) && b->ncerts == 0 &&
 	    b->crt_dir == NULL)
@@ -1844,17 +1988,13 @@ cfg_finish_bind(const struct cfg_bind *b, char *err, size_t errlen)
 			    b->crt_dir, strerror(errno));
 		closedir(d);
 	}
-	for (i = 0; i < b->ncerts; i++) {
-		if (access(b->certs[i].cert, R_OK) == -1)
-			return cfg_errat(err, errlen, b->file, b->line,
-			    "bind '%s': cannot read cert '%s': %s", b->text,
-			    b->certs[i].cert, strerror(errno));
-		if (b->certs[i].key != NULL &&
-		    access(b->certs[i].key, R_OK) == -1)
-			return cfg_errat(err, errlen, b->file, b->line,
-			    "bind '%s': cannot read key '%s': %s", b->text,
-			    b->certs[i].key, strerror(errno));
-	}
+	for (i = 0; i < b->ncerts; i++)
+		if (cfg_finish_readable(b, "cert", b->certs[i].cert, err,
+		    errlen) < 0 || cfg_finish_readable(b, "key",
+		    b->certs[i].key, err, errlen) < 0 ||
+		    cfg_finish_readable(b, "ocsp-response", b->certs[i].ocsp,
+		    err, errlen) < 0)
+			return -1;
 	return 0;
 }
 
@@ -1945,9 +2085,12 @@ cfg_finish_frontend(struct cfg *c, struct cfg_frontend *fe, char *err,
 	if (fe->nbinds == 0)
 		return cfg_errat(err, errlen, fe->file, fe->line,
 		    "frontend '%s' has no bind", fe->name);
-	for (i = 0; i < fe->nbinds; i++)
-		if (cfg_finish_bind(&fe->binds[i], err, errlen) < 0)
+	for (i = 0; i < fe->nbinds; i++) {
+		if (cfg_finish_bind(c, &fe->binds[i], err, errlen) < 0)
 			return -1;
+		if (fe->binds[i].verify != CFG_VERIFY_NONE)
+			fe->client_certs = 1;
+	}
 	if (fe->mode == CFG_MODE_TCP && (kw = cfg_http_only(fe)) != NULL)
 		return cfg_errat(err, errlen, fe->file, fe->line,
 		    "frontend '%s': '%s' needs mode http", fe->name, kw);
@@ -2149,7 +2292,8 @@ static void
 cfg_dump_tls(FILE *out, const struct cfg_tls *t, const char *pre,
     const char *post)
 {
-	const char *words[] = { t->ciphers, t->ciphersuites, t->curves };
+	const char *words[] = { t->ciphers, t->ciphersuites, t->curves,
+	    t->ticket_keys, t->ticket_secret };
 	const unsigned int vers[] = { t->min_ver, t->max_ver };
 	size_t i, j;
 
@@ -2158,13 +2302,27 @@ cfg_dump_tls(FILE *out, const struct cfg_tls *t, const char *pre,
 			if (vers[i] == cfg_tls_versions[j].version)
 				fprintf(out, "%s%s %s%s", pre, cfg_tls_opts[i],
 				    cfg_tls_versions[j].name, post);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 5; i++) {
 		if (words[i] == NULL)
 			continue;
 		fprintf(out, "%s%s ", pre, cfg_tls_opts[i + 2]);
 		cfg_dump_word(out, words[i]);
 		fputs(post, out);
 	}
+	if (t->ticket_period != 0) {
+		fprintf(out, "%stls-ticket-period ", pre);
+		cfg_dump_duration(out, t->ticket_period);
+		fputs(post, out);
+	}
+}
+
+static void
+cfg_dump_opt(FILE *out, const char *opt, const char *word)
+{
+	if (word == NULL)
+		return;
+	fprintf(out, " %s ", opt);
+	cfg_dump_word(out, word);
 }
 
 static void
@@ -2181,7 +2339,12 @@ cfg_dump_bind(FILE *out, const struct cfg_bind *b)
 			fputs(" key ", out);
 			cfg_dump_word(out, b->certs[i].key);
 		}
+		cfg_dump_opt(out, "ocsp-response", b->certs[i].ocsp);
 	}
+	if (b->verify != CFG_VERIFY_NONE)
+		fprintf(out, " verify %s", cfg_verifies[b->verify]);
+	cfg_dump_opt(out, "ca-file", b->ca_file);
+	cfg_dump_opt(out, "crl-file", b->crl_file);
 	for (i = 0; i < CFG_NBIND_FLAGS; i++)
 		if (b->flags & cfg_bind_flags[i].flag)
 			fprintf(out, " %s", cfg_bind_flags[i].name);
@@ -2203,15 +2366,6 @@ cfg_dump_bind(FILE *out, const struct cfg_bind *b)
 		    b->proxy_from[i].prefix);
 	}
 	fputc('\n', out);
-}
-
-static void
-cfg_dump_opt(FILE *out, const char *opt, const char *word)
-{
-	if (word == NULL)
-		return;
-	fprintf(out, " %s ", opt);
-	cfg_dump_word(out, word);
 }
 
 static void
@@ -2361,6 +2515,10 @@ cfg_dump_http(FILE *out, const struct cfg_frontend *fe)
 		fprintf(out, "    max-body-size %" PRIu64 "\n", fe->max_body);
 	if (fe->log_format != NULL)
 		cfg_dump_kw(out, "log-format", fe->log_format);
+	for (i = 0; i < CFG_NCERT_HDRS; i++)
+		if (fe->cert_hdr[i] != NULL)
+			fprintf(out, "    client-cert-header %s %s\n",
+			    cfg_cert_hdr_fields[i], fe->cert_hdr[i]);
 }
 
 void
@@ -2413,6 +2571,8 @@ cfg_dump(const struct cfg *c, FILE *out)
 	cfg_dump_tls(out, &c->tls, "    ", "\n");
 	if (c->tls_session_cache_set || c->tls_session_cache != 0)
 		fprintf(out, "    tls-session-cache %u\n", c->tls_session_cache);
+	if (c->no_ktls)
+		fputs("    ktls off\n", out);
 
 	fprintf(out, "\ndefaults\n    mode %s\n",
 	    cfg_mode_name(c->default_mode));
@@ -2455,6 +2615,8 @@ cfg_free_tls(struct cfg_tls *t)
 	free(t->ciphers);
 	free(t->ciphersuites);
 	free(t->curves);
+	free(t->ticket_keys);
+	free(t->ticket_secret);
 }
 
 static void
@@ -2465,8 +2627,11 @@ cfg_free_bind(struct cfg_bind *b)
 	for (i = 0; i < b->ncerts; i++) {
 		free(b->certs[i].cert);
 		free(b->certs[i].key);
+		free(b->certs[i].ocsp);
 	}
 	free(b->certs);
+	free(b->ca_file);
+	free(b->crl_file);
 	free(b->text);
 	cfg_free_tls(&b->tls);
 	free(b->alpn);
@@ -2518,6 +2683,8 @@ cfg_free_frontend(struct cfg_frontend *fe)
 	free(fe->errorfiles);
 	free(fe->hsts);
 	free(fe->log_format);
+	for (i = 0; i < CFG_NCERT_HDRS; i++)
+		free(fe->cert_hdr[i]);
 }
 
 void

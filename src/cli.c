@@ -14,7 +14,7 @@
 /* Long options without a short form. */
 enum cli_opt {
 	CLI_O_BIND = 256, CLI_O_CERT, CLI_O_MODE, CLI_O_BACKEND, CLI_O_WORKERS,
-	CLI_O_DUMP
+	CLI_O_DUMP, CLI_O_EXPLAIN
 };
 
 static const struct option cli_options[] = {
@@ -26,6 +26,7 @@ static const struct option cli_options[] = {
 	{ "config", required_argument, NULL, 'f' },
 	{ "check", no_argument, NULL, 'c' },
 	{ "dump-config", no_argument, NULL, CLI_O_DUMP },
+	{ "explain", required_argument, NULL, CLI_O_EXPLAIN },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -200,7 +201,7 @@ void
 cli_parse(int argc, char **argv, struct cli_opts *o)
 {
 	struct cli_line l = { 0 };
-	const char *file = NULL, *workers = NULL, **words;
+	const char *file = NULL, *workers = NULL, *explain = NULL, **words;
 	unsigned int nworkers = 0;
 	int ch, check = 0, dump = 0, help = 0, version = 0;
 	char name[64], why[256];
@@ -236,6 +237,9 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 			break;
 		case CLI_O_DUMP:
 			dump = 1;
+			break;
+		case CLI_O_EXPLAIN:
+			explain = optarg;
 			break;
 		case 'V':
 			version = 1;
@@ -302,6 +306,15 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 		cli_fail(o, CLI_USAGE, "-c and --dump-config are exclusive");
 		goto out_free_words;
 	}
+	if (explain != NULL && (check || dump)) {
+		cli_fail(o, CLI_USAGE, "--explain and %s are exclusive",
+		    check ? "-c" : "--dump-config");
+		goto out_free_words;
+	}
+	if (explain != NULL && explain[0] == '\0') {
+		cli_fail(o, CLI_USAGE, "--explain needs a host name");
+		goto out_free_words;
+	}
 	if (file != NULL && l.first != NULL) {
 		cli_fail(o, CLI_USAGE, "-f and %s are exclusive", l.first);
 		goto out_free_words;
@@ -337,7 +350,9 @@ cli_parse(int argc, char **argv, struct cli_opts *o)
 		o->cfg->workers = nworkers;
 		o->cfg->workers_auto = 0;
 	}
-	o->action = check ? CLI_CHECK : dump ? CLI_DUMP : CLI_RUN;
+	o->explain = explain;
+	o->action = check ? CLI_CHECK : dump ? CLI_DUMP : explain ?
+	    CLI_EXPLAIN : CLI_RUN;
 out_free_words:
 	free(words);
 }
@@ -351,6 +366,7 @@ cli_usage(FILE *out, const char *prog)
 	    "           --backend HOST:PORT [--backend HOST:PORT]... "
 	    "[--workers N]\n"
 	    "       %s -c | --dump-config (-f FILE | one-line options)\n"
+	    "       %s --explain NAME (-f FILE | one-line options)\n"
 	    "       %s -V | -h\n"
 	    "\n"
 	    "  -f, --config FILE   run from a configuration file\n"
@@ -362,7 +378,9 @@ cli_usage(FILE *out, const char *prog)
 	    "  --workers N         worker threads (default: one per CPU)\n"
 	    "  -c, --check         check the configuration and exit\n"
 	    "  --dump-config       print the equivalent configuration file\n"
+	    "  --explain NAME      which certificate answers NAME (SNI), "
+	    "and what is wrong\n"
 	    "  -V, --version       print the version\n"
 	    "  -h, --help          this help\n",
-	    prog, prog, prog, prog);
+	    prog, prog, prog, prog, prog);
 }

@@ -11,11 +11,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/x509.h>
+
 #include "backend.h"
 #include "conn.h"
 #include "http_ana.h"
 #include "listener.h"
 #include "session.h"
+#include "ssl_sock.h"
 #include "worker.h"
 
 void
@@ -287,6 +290,57 @@ http_forwarded(struct http_out *o, struct session *s, const char *addr,
 	http_out_str(o, "\r\n");
 }
 
+static const char *
+http_cert_hdr_name(const struct cfg_frontend *fe, int i)
+{
+	return fe->cert_hdr[i] != NULL ? fe->cert_hdr[i] :
+	    cfg_cert_hdr_defaults[i];
+}
+
+/* Whether <name> is one of the client certificate fields: what a client
+ * sends under those names never reaches the server. */
+static int
+http_cert_hdr(const struct cfg_frontend *fe, struct ist name)
+{
+	int i;
+
+	for (i = 0; i < CFG_NCERT_HDRS; i++)
+		if (http_ieq(name, http_cert_hdr_name(fe, i)))
+			return 1;
+	return 0;
+}
+
+/* The client certificate's fields, on a frontend that asks for one:
+ * the verification result always (NONE without a certificate, or on a
+ * bind that asks for none), the rest when there is a certificate. */
+static void
+http_client_cert(struct http_out *o, struct session *s)
+{
+	const struct cfg_frontend *fe = s->fe->cfg;
+	struct ssl_client_cert cc;
+	const char *vals[CFG_NCERT_HDRS];
+	char verify[160];
+	int i;
+
+	ssl_sock_client_cert(s->cli, &cc);
+	if (!cc.present)
+		snprintf(verify, sizeof(verify), "NONE");
+	else if (cc.verify == X509_V_OK)
+		snprintf(verify, sizeof(verify), "SUCCESS");
+	else
+		snprintf(verify, sizeof(verify), "FAILED:%s",
+		    X509_verify_cert_error_string(cc.verify));
+	vals[CFG_CH_VERIFY] = verify;
+	vals[CFG_CH_SUBJECT] = cc.subject;
+	vals[CFG_CH_ISSUER] = cc.issuer;
+	vals[CFG_CH_SERIAL] = cc.serial;
+	vals[CFG_CH_SHA256] = cc.sha256;
+	for (i = 0; i < CFG_NCERT_HDRS; i++)
+		if (i == CFG_CH_VERIFY || cc.present)
+			http_out_field(o, http_ist(http_cert_hdr_name(fe, i)),
+			    http_ist(vals[i]));
+}
+
 /* Writes the request header block as it goes to the server. */
 static void
 http_req_rewrite(struct session *s, const struct http_msg *m,
@@ -317,6 +371,7 @@ http_req_rewrite(struct session *s, const struct http_msg *m,
 		    http_hop_by_hop(m, h->name, upgrade) ||
 		    http_ieq(h->name, "x-forwarded-proto") ||
 		    http_ieq(h->name, "x-forwarded-for") ||
+		    (fe->client_certs && http_cert_hdr(fe, h->name)) ||
 		    http_rules_drop(fe->req_rules, fe->nreq_rules, h->name, v) ||
 		    http_out_cl(o, m, h, &cl))
 			continue;
@@ -338,6 +393,8 @@ http_req_rewrite(struct session *s, const struct http_msg *m,
 	http_out_str(o, "\r\n");
 	if (fe->forwarded)
 		http_forwarded(o, s, addr, proto);
+	if (fe->client_certs)
+		http_client_cert(o, s);
 	/* The server connection is kept alive whatever the client does. */
 	if (upgrade)
 		http_out_str(o, "Connection: upgrade\r\n");

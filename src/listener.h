@@ -15,6 +15,7 @@
 struct backend;
 struct conn;
 struct frontend;
+struct ssl_tickets;
 struct worker;
 
 /* A protocol's accept: takes <c> once its transport is ready (after the
@@ -34,7 +35,10 @@ struct frontend {
 	struct backend *backend;        /* the default backend (mode http:
 	                                   NULL answers 404) */
 	struct backend **routes;        /* one per cfg->routes entry */
-	SSL_CTX **ssl_ctx;              /* one per bind, NULL for plain binds */
+	SSL_CTX **ssl_ctx;              /* one per bind, NULL for plain binds;
+	                                   replaced by a reload, under
+	                                   runtime.tls_lock */
+	struct ssl_tickets **tickets;   /* one per TLS bind: its ticket keys */
 	atomic_uint cur_conns;          /* client connections, all workers */
 	/* mode http: responses by class (1xx to 5xx), and how many of them
 	 * gatehouse wrote itself (errors, redirects) */
@@ -50,7 +54,10 @@ struct listener {
 	struct event ev;
 	const struct cfg_bind *bind;
 	struct frontend *fe;
-	SSL_CTX *ssl_ctx;               /* NULL: plain bind */
+	SSL_CTX *ssl_ctx;               /* NULL: plain bind; a reference of
+	                                   its own, taken again from the
+	                                   frontend after a reload */
+	size_t bind_idx;                /* in fe->cfg->binds */
 	struct worker *w;
 	struct list list;               /* in the worker's listeners */
 };

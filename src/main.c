@@ -22,8 +22,13 @@
 #include "log.h"
 #include "resolve.h"
 #include "ssl_ctx.h"
+#include "ssl_explain.h"
 #include "ssl_sock.h"
+#include "ssl_ticket.h"
 #include "worker.h"
+
+/* Whether TLS records go to the kernel (kTLS): decided at start. */
+static int main_ktls;
 
 /* Where bind <b> was declared, for messages: "file:line" for a file,
  * "(command line)" for the one-liner. */
@@ -46,11 +51,53 @@ main_pem_filter(const struct dirent *d)
 	    strcmp(d->d_name + n - 4, ".pem") == 0;
 }
 
+/* The *.pem files of bind <b>'s crt-dir (none without one), in name
+ * order, as "dir/name" paths: <*paths> and each of its <*n> strings are
+ * the caller's to free. Returns 0, or -1 with "where: bind ...: reason"
+ * in <err>. */
+static int
+main_crt_dir(const struct cfg_bind *b, char ***paths, size_t *n, char *err,
+    size_t errlen)
+{
+	struct dirent **ents = NULL;
+	char where[256];
+	int i, nents = 0, rc = 0;
+
+	*paths = NULL;
+	*n = 0;
+	if (b->crt_dir == NULL)
+		return 0;
+	if ((nents = scandir(b->crt_dir, &ents, main_pem_filter,
+	    alphasort)) < 0) {
+		snprintf(err, errlen, "%s: bind %s: crt-dir %s: %s",
+		    main_where(b, where, sizeof(where)), b->text, b->crt_dir,
+		    strerror(errno));
+		return -1;
+	}
+	if ((*paths = calloc((size_t)nents + 1, sizeof(**paths))) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < nents; i++, (*n)++)
+		if (asprintf(&(*paths)[i], "%s/%s", b->crt_dir,
+		    ents[i]->d_name) < 0)
+			rc = -1;
+	for (i = 0; i < nents; i++)
+		free(ents[i]);
+	free(ents);
+	if (rc < 0) {
+		while (*paths != NULL && *n > 0)
+			free((*paths)[--*n]);
+		free(*paths);
+		*paths = NULL;
+		snprintf(err, errlen, "out of memory");
+	}
+	return rc;
+}
+
 /* The TLS context of bind <b>, loaded from its files: its "cert"s, then
  * the *.pem files of its crt-dir in name order. */
 static SSL_CTX *
-main_ssl_ctx(const struct cfg *c, const struct cfg_bind *b, char *err,
-    size_t errlen)
+main_ssl_ctx(const struct cfg *c, const struct cfg_bind *b,
+    struct ssl_tickets *tickets, char *err, size_t errlen)
 {
 	/* What the bind does not set, the global section may; the version
 	 * range goes as a whole (a bind's ssl-min-ver TLSv1.3 under a
@@ -66,37 +113,29 @@ main_ssl_ctx(const struct cfg *c, const struct cfg_bind *b, char *err,
 		.alpn = b->alpn, .strict_sni = !!(b->flags &
 		    CFG_BIND_F_STRICT_SNI),
 		.session_cache = c->tls_session_cache,
+		.tickets = tickets, .verify = (enum ssl_verify)b->verify,
+		.ca_file = b->ca_file, .crl_file = b->crl_file,
+		.ktls = main_ktls,
 	};
 	struct ssl_cert_opts *certs;
-	struct dirent **ents = NULL;
-	char why[512], where[256];
+	char why[512], where[256], **dir;
 	SSL_CTX *ctx = NULL;
-	int i, nents = 0;
-	size_t n = 0;
+	size_t i, ndir, n = 0;
 
 	main_where(b, where, sizeof(where));
-	if (b->crt_dir != NULL && (nents = scandir(b->crt_dir, &ents,
-	    main_pem_filter, alphasort)) < 0) {
-		snprintf(err, errlen, "%s: bind %s: crt-dir %s: %s", where,
-		    b->text, b->crt_dir, strerror(errno));
+	if (main_crt_dir(b, &dir, &ndir, err, errlen) < 0)
 		return NULL;
-	}
-	if ((certs = calloc(b->ncerts + (size_t)nents + 1,
-	    sizeof(*certs))) == NULL) {
+	if ((certs = calloc(b->ncerts + ndir + 1, sizeof(*certs))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	for (n = 0; n < b->ncerts; n++) {
 		certs[n].cert = b->certs[n].cert;
 		certs[n].key = b->certs[n].key;
+		certs[n].ocsp = b->certs[n].ocsp;
 	}
-	for (i = 0; i < nents; i++, n++)
-		if (asprintf((char **)&certs[n].cert, "%s/%s", b->crt_dir,
-		    ents[i]->d_name) < 0) {
-			certs[n].cert = NULL;
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
+	for (i = 0; i < ndir; i++, n++)
+		certs[n].cert = dir[i];
 	if (n == 0) {
 		snprintf(err, errlen, "%s: bind %s: crt-dir %s has no .pem file",
 		    where, b->text, b->crt_dir);
@@ -107,13 +146,88 @@ main_ssl_ctx(const struct cfg *c, const struct cfg_bind *b, char *err,
 	if ((ctx = ssl_ctx_new_server(&o, why, sizeof(why))) == NULL)
 		snprintf(err, errlen, "%s: bind %s: %s", where, b->text, why);
 out:
-	for (i = 0; i < nents; i++)
-		free(ents[i]);
-	free(ents);
-	while (certs != NULL && n > b->ncerts)
-		free((char *)certs[--n].cert);
+	for (i = 0; i < ndir; i++)
+		free(dir[i]);
+	free(dir);
 	free(certs);
 	return ctx;
+}
+
+/* --explain <name>: every TLS bind of every frontend, with its
+ * certificates as main_ssl_ctx() would load them. Returns the exit
+ * status. */
+static int
+main_explain(const struct cfg *c, const char *name)
+{
+	struct main_explain {
+		char where[256];
+		char **dir;             /* its crt-dir's files */
+		size_t ndir;
+	} *me;
+	struct ssl_explain_bind *eb;
+	struct ssl_explain_cert *ec;
+	const struct cfg_bind *b;
+	char err[1024];
+	size_t i, j, k, nb = 0;
+	int rc = 1;
+
+	for (i = 0; i < c->nfrontends; i++)
+		for (j = 0; j < c->frontends[i].nbinds; j++)
+			nb += !!(c->frontends[i].binds[j].flags &
+			    CFG_BIND_F_TLS);
+	eb = calloc(nb + 1, sizeof(*eb));
+	me = calloc(nb + 1, sizeof(*me));
+	for (i = nb = 0; eb != NULL && me != NULL && i < c->nfrontends; i++)
+		for (j = 0; j < c->frontends[i].nbinds; j++) {
+			b = &c->frontends[i].binds[j];
+			if (!(b->flags & CFG_BIND_F_TLS))
+				continue;
+			if (main_crt_dir(b, &me[nb].dir, &me[nb].ndir, err,
+			    sizeof(err)) < 0) {
+				fprintf(stderr, "%s\n", err);
+				goto out;
+			}
+			eb[nb].ncerts = b->ncerts + me[nb].ndir;
+			if ((ec = calloc(eb[nb].ncerts + 1,
+			    sizeof(*ec))) == NULL) {
+				nb++;
+				goto err_oom;
+			}
+			for (k = 0; k < b->ncerts; k++) {
+				ec[k].cert = b->certs[k].cert;
+				ec[k].key = b->certs[k].key;
+				ec[k].ocsp = b->certs[k].ocsp;
+			}
+			for (k = 0; k < me[nb].ndir; k++)
+				ec[b->ncerts + k].cert = me[nb].dir[k];
+			eb[nb].certs = ec;
+			eb[nb].where = main_where(b, me[nb].where,
+			    sizeof(me[nb].where));
+			eb[nb].addr = b->text;
+			eb[nb].frontend = c->frontends[i].name;
+			eb[nb++].strict_sni = !!(b->flags &
+			    CFG_BIND_F_STRICT_SNI);
+		}
+	if (eb == NULL || me == NULL)
+		goto err_oom;
+	if ((rc = ssl_explain(stdout, name, eb, nb, time(NULL))) < 0) {
+		fprintf(stderr, "gatehouse: --explain: '%s' is not a host "
+		    "name\n", name);
+		rc = 2;
+	}
+	goto out;
+err_oom:
+	fprintf(stderr, "gatehouse: out of memory\n");
+out:
+	for (i = 0; me != NULL && i < nb; i++) {
+		free((void *)eb[i].certs);
+		for (k = 0; k < me[i].ndir; k++)
+			free(me[i].dir[k]);
+		free(me[i].dir);
+	}
+	free(eb);
+	free(me);
+	return rc;
 }
 
 /* The TLS context of each "ssl" server, from its files. */
@@ -154,13 +268,38 @@ main_runtime_free(struct runtime *rt)
 		for (i = 0; i < c->nfrontends; i++) {
 			if (rt->frontends[i].ssl_ctx == NULL)
 				continue;
-			for (j = 0; j < c->frontends[i].nbinds; j++)
+			for (j = 0; j < c->frontends[i].nbinds; j++) {
 				SSL_CTX_free(rt->frontends[i].ssl_ctx[j]);
+				ssl_tickets_free(rt->frontends[i].tickets[j]);
+			}
 			free(rt->frontends[i].ssl_ctx);
+			free(rt->frontends[i].tickets);
 			free(rt->frontends[i].routes);
 		}
 	free(rt->frontends);
 	backend_free_all(rt->backends, c->nbackends);
+	pthread_mutex_destroy(&rt->tls_lock);
+}
+
+/* The ticket keys of TLS bind <b>: its own settings, else the global
+ * ones. */
+static struct ssl_tickets *
+main_tickets(const struct cfg *c, const struct cfg_bind *b, char *err,
+    size_t errlen)
+{
+	const struct cfg_tls *t = &b->tls;
+	unsigned int period = t->ticket_period ? t->ticket_period :
+	    c->tls.ticket_period;
+	struct ssl_tickets *tk;
+	char why[512], where[256];
+
+	if ((tk = ssl_tickets_new(t->ticket_keys || t->ticket_secret ?
+	    t->ticket_keys : c->tls.ticket_keys, t->ticket_keys ||
+	    t->ticket_secret ? t->ticket_secret : c->tls.ticket_secret,
+	    period / 1000, why, sizeof(why))) == NULL)
+		snprintf(err, errlen, "%s: bind %s: %s", main_where(b, where,
+		    sizeof(where)), b->text, why);
+	return tk;
 }
 
 /* Builds what the workers share: backends, frontends, TLS contexts.
@@ -173,6 +312,7 @@ main_runtime_init(struct runtime *rt, const struct cfg *c, char *err,
 
 	memset(rt, 0, sizeof(*rt));
 	rt->cfg = c;
+	pthread_mutex_init(&rt->tls_lock, NULL);
 	if (backend_init_all(c, &rt->backends, &rt->nservers) < 0 ||
 	    (rt->frontends = calloc(c->nfrontends,
 	    sizeof(*rt->frontends))) == NULL) {
@@ -195,6 +335,8 @@ main_runtime_init(struct runtime *rt, const struct cfg *c, char *err,
 		    cf->default_backend);
 		if ((fe->ssl_ctx = calloc(cf->nbinds,
 		    sizeof(*fe->ssl_ctx))) == NULL ||
+		    (fe->tickets = calloc(cf->nbinds,
+		    sizeof(*fe->tickets))) == NULL ||
 		    (fe->routes = calloc(cf->nroutes + 1,
 		    sizeof(*fe->routes))) == NULL) {
 			snprintf(err, errlen, "out of memory");
@@ -202,8 +344,10 @@ main_runtime_init(struct runtime *rt, const struct cfg *c, char *err,
 		}
 		for (j = 0; j < cf->nbinds; j++)
 			if ((cf->binds[j].flags & CFG_BIND_F_TLS) &&
-			    (fe->ssl_ctx[j] = main_ssl_ctx(c, &cf->binds[j], err,
-			    errlen)) == NULL)
+			    ((fe->tickets[j] = main_tickets(c, &cf->binds[j],
+			    err, errlen)) == NULL ||
+			    (fe->ssl_ctx[j] = main_ssl_ctx(c, &cf->binds[j],
+			    fe->tickets[j], err, errlen)) == NULL))
 				goto err_free_runtime;
 		for (j = 0; j < cf->nroutes; j++)
 			fe->routes[j] = backend_of(rt->backends, c->nbackends,
@@ -291,6 +435,9 @@ main_open_listeners(struct worker *w, struct runtime *rt)
 			l->bind = b;
 			l->fe = &rt->frontends[i];
 			l->ssl_ctx = l->fe->ssl_ctx[j];
+			l->bind_idx = j;
+			if (l->ssl_ctx != NULL)
+				SSL_CTX_up_ref(l->ssl_ctx);
 			l->w = w;
 			list_append(&w->listeners, &l->list);
 		}
@@ -314,20 +461,77 @@ main_drop_privileges(const char *user)
 	return 0;
 }
 
+/* SIGHUP: every TLS bind's certificates, keys, OCSP responses and
+ * ticket keys are read again; new handshakes use them, those under way
+ * and established connections are not touched. A bind whose files are
+ * wrong keeps what it has, and the reason is logged. */
+static void
+main_reload(struct runtime *rt, struct worker *ws, unsigned int n)
+{
+	const struct cfg *c = rt->cfg;
+	size_t i, j, done = 0, failed = 0;
+	char err[1024];
+	SSL_CTX *ctx;
+
+	for (i = 0; i < c->nfrontends; i++)
+		for (j = 0; j < c->frontends[i].nbinds; j++) {
+			const struct cfg_bind *b = &c->frontends[i].binds[j];
+			struct frontend *fe = &rt->frontends[i];
+
+			if (!(b->flags & CFG_BIND_F_TLS))
+				continue;
+			if (ssl_tickets_reload(fe->tickets[j], err,
+			    sizeof(err)) < 0 || (ctx = main_ssl_ctx(c, b,
+			    fe->tickets[j], err, sizeof(err))) == NULL) {
+				log_errx("reload: %s; bind %s keeps what it "
+				    "had", err, b->text);
+				failed++;
+				continue;
+			}
+			pthread_mutex_lock(&rt->tls_lock);
+			SSL_CTX_free(fe->ssl_ctx[j]);
+			fe->ssl_ctx[j] = ctx;
+			pthread_mutex_unlock(&rt->tls_lock);
+			done++;
+		}
+	for (i = 0; i < n; i++)
+		worker_reload_tls(&ws[i]);
+	log_info("SIGHUP: reloaded the TLS files of %zu bind(s)%s", done,
+	    failed ? ", some failed (see above)" : "");
+}
+
+/* Once a second: ticket keys rotate. */
+static void
+main_tick(struct runtime *rt)
+{
+	const struct cfg *c = rt->cfg;
+	time_t now = time(NULL);
+	size_t i, j;
+
+	for (i = 0; i < c->nfrontends; i++)
+		for (j = 0; j < c->frontends[i].nbinds; j++)
+			if (rt->frontends[i].tickets[j] != NULL)
+				ssl_tickets_tick(rt->frontends[i].tickets[j],
+				    now);
+}
+
 /* Waits for SIGTERM or SIGINT, asks the workers to drain, and returns
- * when they have all stopped. A second signal ends the grace at once. */
+ * when they have all stopped. A second signal ends the grace at once.
+ * SIGHUP reloads the TLS files. */
 static void
 main_wait(struct runtime *rt, struct worker *ws, unsigned int n,
     const sigset_t *set)
 {
-	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	struct timespec tick = { 0, 100 * 1000 * 1000 }, sec = { 1, 0 };
 	unsigned int i, stops = 0;
 	int sig;
 
 	for (;;) {
-		sig = sigtimedwait(set, NULL, stops ? &tick : NULL);
-		if (sig == SIGHUP) {
-			log_warnx("SIGHUP ignored: reload is not supported yet");
+		sig = sigtimedwait(set, NULL, stops ? &tick : &sec);
+		if (sig == -1 && !stops)
+			main_tick(rt);
+		if (sig == SIGHUP && !stops) {
+			main_reload(rt, ws, n);
 			continue;
 		}
 		if (sig == SIGTERM || sig == SIGINT) {
@@ -465,6 +669,11 @@ main(int argc, char **argv)
 		cfg_dump(o.cfg, stdout);
 		cfg_free(o.cfg);
 		return 0;
+	case CLI_EXPLAIN:
+		ssl_init();
+		rc = main_explain(o.cfg, o.explain);
+		cfg_free(o.cfg);
+		return rc;
 	case CLI_CHECK:
 		/* Loading the certificates is part of the check. */
 		ssl_init();

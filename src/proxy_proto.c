@@ -76,6 +76,14 @@ pp_tlv(char *buf, size_t len, size_t *off, int type, const void *v,
 	return 0;
 }
 
+/* A TLV of a string, left out when NULL or empty. */
+static int
+pp_tlv_str(char *buf, size_t len, size_t *off, int type, const char *v)
+{
+	return v == NULL || *v == '\0' ? 0 : pp_tlv(buf, len, off, type, v,
+	    strlen(v));
+}
+
 ssize_t
 pp_encode_v2(char *buf, size_t len, const struct sockaddr *src,
     const struct sockaddr *dst, const struct pp_tlvs *t)
@@ -115,9 +123,13 @@ pp_encode_v2(char *buf, size_t len, const struct sockaddr *src,
 	    PP2_TYPE_AUTHORITY, t->authority, t->authority_len) < 0)
 		return -1;
 	if (t != NULL && t->ssl) {
-		/* client (1 byte), verify (4 bytes: 0, as X509_V_OK), then
-		 * the sub-TLVs; the length is known at the end. */
-		static const char head[5] = { PP2_CLIENT_SSL, 0, 0, 0, 0 };
+		/* client (1 byte), verify (4 bytes: 0 is X509_V_OK, also
+		 * without a certificate, as HAProxy sends), then the
+		 * sub-TLVs; the length is known at the end. */
+		const char head[5] = { (char)(PP2_CLIENT_SSL | (t->cert ?
+		    PP2_CLIENT_CERT_CONN | PP2_CLIENT_CERT_SESS : 0)),
+		    (char)(t->verify >> 24), (char)(t->verify >> 16),
+		    (char)(t->verify >> 8), (char)t->verify };
 
 		ssl_at = off;
 		if (pp_tlv(buf, len, &off, PP2_TYPE_SSL, head,
@@ -131,8 +143,18 @@ pp_encode_v2(char *buf, size_t len, const struct sockaddr *src,
 		    PP2_SUBTYPE_SSL_CIPHER, t->ssl_cipher,
 		    strlen(t->ssl_cipher)) < 0)
 			return -1;
+		if (pp_tlv_str(buf, len, &off, PP2_SUBTYPE_SSL_CN,
+		    t->cert_cn) < 0)
+			return -1;
 		buf[ssl_at + 1] = (char)((off - ssl_at - 3) >> 8);
 		buf[ssl_at + 2] = (char)((off - ssl_at - 3) & 0xff);
+		if (pp_tlv_str(buf, len, &off, PP2_TYPE_GH_SUBJECT,
+		    t->cert_subject) < 0 || pp_tlv_str(buf, len, &off,
+		    PP2_TYPE_GH_ISSUER, t->cert_issuer) < 0 ||
+		    pp_tlv_str(buf, len, &off, PP2_TYPE_GH_SERIAL,
+		    t->cert_serial) < 0 || pp_tlv_str(buf, len, &off,
+		    PP2_TYPE_GH_SHA256, t->cert_sha256) < 0)
+			return -1;
 	}
 	if (off - 16 > 0xffff)
 		return -1;

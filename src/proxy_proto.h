@@ -9,7 +9,9 @@
 #include <sys/types.h>
 
 #define PP_V1_MAX       107     /* the longest v1 line, CRLF included */
-#define PP_HDR_MAX      536     /* what gatehouse sends or reads at most */
+#define PP_HDR_MAX      536     /* what gatehouse reads at most, and
+                                   sends without client certificates */
+#define PP_SEND_MAX     2048    /* what it sends at most */
 
 /* v2 TLV types and the subtypes of PP2_TYPE_SSL. */
 #define PP2_TYPE_ALPN           0x01
@@ -17,8 +19,17 @@
 #define PP2_TYPE_CRC32C         0x03    /* checked when present */
 #define PP2_TYPE_SSL            0x20
 #define PP2_SUBTYPE_SSL_VERSION 0x21
+#define PP2_SUBTYPE_SSL_CN      0x22
 #define PP2_SUBTYPE_SSL_CIPHER  0x23
 #define PP2_CLIENT_SSL          0x01
+#define PP2_CLIENT_CERT_CONN    0x02
+#define PP2_CLIENT_CERT_SESS    0x04
+/* gatehouse's own (the custom range 0xE0-0xEF), client certificates:
+ * text, as in the mode http headers */
+#define PP2_TYPE_GH_SUBJECT     0xE0    /* RFC 2253 subject DN */
+#define PP2_TYPE_GH_ISSUER      0xE1    /* RFC 2253 issuer DN */
+#define PP2_TYPE_GH_SERIAL      0xE2    /* hex */
+#define PP2_TYPE_GH_SHA256      0xE3    /* fingerprint, hex */
 
 /* What a v2 header may carry beyond the addresses; NULL/0: absent. */
 struct pp_tlvs {
@@ -29,6 +40,10 @@ struct pp_tlvs {
 	int ssl;                        /* the client spoke TLS */
 	const char *ssl_version;        /* "TLSv1.3" */
 	const char *ssl_cipher;
+	int cert;                       /* a client certificate was given */
+	unsigned long verify;           /* its X509_V_* result */
+	const char *cert_cn, *cert_subject, *cert_issuer, *cert_serial,
+	    *cert_sha256;
 };
 
 /* A decoded header. Pointers point into the decoded buffer. */

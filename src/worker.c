@@ -60,6 +60,30 @@ worker_grace_cb(evutil_socket_t fd, short what, void *arg)
 	event_base_loopbreak(w->base);
 }
 
+/* A reload replaced the frontends' TLS contexts: new handshakes take
+ * the new ones; those under way keep theirs (an SSL holds a reference
+ * to its context). */
+static void
+worker_tls_update(struct worker *w)
+{
+	struct listener *l;
+	struct list *e;
+	SSL_CTX *ctx;
+
+	for (e = w->listeners.next; e != &w->listeners; e = e->next) {
+		l = container_of(e, struct listener, list);
+		if (l->ssl_ctx == NULL)
+			continue;
+		pthread_mutex_lock(&w->rt->tls_lock);
+		ctx = l->fe->ssl_ctx[l->bind_idx];
+		SSL_CTX_up_ref(ctx);
+		pthread_mutex_unlock(&w->rt->tls_lock);
+		SSL_CTX_free(l->ssl_ctx);
+		l->ssl_ctx = ctx;
+	}
+}
+
+/* The main thread's messages: 's' stop, 'r' reload TLS. */
 static void
 worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -67,12 +91,17 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	struct timeval tv = { w->cfg->grace / 1000,
 	    (w->cfg->grace % 1000) * 1000 };
 	struct list *e;
+	int stop = 0;
 	char c;
 
 	(void)what;
-	while (read(fd, &c, 1) == 1)
-		;
-	if (w->stopping)
+	while (read(fd, &c, 1) == 1) {
+		if (c == 'r')
+			worker_tls_update(w);
+		else
+			stop = 1;
+	}
+	if (!stop || w->stopping)
 		return;
 	w->stopping = 1;
 	backend_pool_flush(w);
@@ -157,6 +186,7 @@ worker_free(struct worker *w)
 		e = w->listeners.next;
 		list_del(e);
 		listener_close(container_of(e, struct listener, list));
+		SSL_CTX_free(container_of(e, struct listener, list)->ssl_ctx);
 		free(container_of(e, struct listener, list));
 	}
 	for (i = 0; i < w->pipes.n; i++) {
@@ -208,8 +238,15 @@ void
 worker_stop(struct worker *w)
 {
 	/* write(2) is async-signal-safe; a full pipe already says "stop". */
-	if (write(w->stop_fd[1], "x", 1) == -1)
+	if (write(w->stop_fd[1], "s", 1) == -1)
 		return;
+}
+
+void
+worker_reload_tls(struct worker *w)
+{
+	if (write(w->stop_fd[1], "r", 1) == -1)
+		log_warn("worker %u: cannot ask for a TLS reload", w->id);
 }
 
 int

@@ -28,6 +28,8 @@ struct runtime {
 	unsigned int max_pipes;         /* splice pipes per worker */
 	unsigned int nservers;          /* servers of all backends */
 	atomic_uint workers_done;       /* workers whose loop has ended */
+	pthread_mutex_t tls_lock;       /* frontends' ssl_ctx, swapped by a
+	                                   reload */
 };
 
 /* A stack of empty pipes for splice(2). */
@@ -83,6 +85,9 @@ void worker_free(struct worker *w);
 int worker_start(struct worker *w);
 /* Asks <w> to stop, from any thread: async-signal and thread safe. */
 void worker_stop(struct worker *w);
+/* Tells <w> to take its listeners' TLS contexts again from their
+ * frontends (after a reload); thread safe. */
+void worker_reload_tls(struct worker *w);
 
 /* Takes an empty pipe: 0 and fds in <p>, or -1 when none can be had. */
 int worker_pipe_get(struct worker *w, int p[2]);

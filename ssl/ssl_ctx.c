@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +9,15 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "log.h"
 #include "ssl_ctx.h"
+#include "ssl_ocsp.h"
 #include "ssl_sni.h"
+#include "ssl_ticket.h"
 
 /* Algorithms OpenSSL 3.0 would fetch (under a global lock) on each
  * handshake; holding a reference keeps them in the method store's cache. */
@@ -96,13 +101,16 @@ ssl_hs_reason(SSL *ssl, char *buf, size_t len)
 		return buf;
 	}
 
-	/* A server's certificate that failed verification says why more
+	/* A peer's certificate that failed verification says why more
 	 * precisely than the error queue. Without verification a result is
 	 * recorded too but failed nothing: the queue has the reason then. */
-	if (!SSL_is_server(ssl) && (SSL_get_verify_mode(ssl) &
-	    SSL_VERIFY_PEER) && v != X509_V_OK) {
+	if ((SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER) && v != X509_V_OK) {
 		ERR_clear_error();
-		ssl_verify_reason(ssl, v, buf, len);
+		if (SSL_is_server(ssl))
+			snprintf(buf, len, "client certificate verify failed: "
+			    "%s", X509_verify_cert_error_string(v));
+		else
+			ssl_verify_reason(ssl, v, buf, len);
 		return buf;
 	}
 	return ssl_err_reason(buf, len);
@@ -195,6 +203,67 @@ ssl_ctx_load_cert(SSL_CTX *ctx, const struct ssl_cert_opts *c, char *err,
 	return 0;
 }
 
+/* "2026-01-31 12:00:00 UTC" */
+static const char *
+ssl_ctx_date(const ASN1_TIME *t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (ASN1_TIME_to_tm(t, &tm) != 1 ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "(a bad date)");
+	return buf;
+}
+
+/* An expired certificate is served (the operator may have nothing
+ * better yet), and said at each load. */
+static void
+ssl_ctx_warn_dates(const char *file, X509 *x)
+{
+	char date[64];
+
+	if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0)
+		log_warnx("%s: the certificate expired on %s", file,
+		    ssl_ctx_date(X509_get0_notAfter(x), date, sizeof(date)));
+	else if (X509_cmp_current_time(X509_get0_notBefore(x)) > 0)
+		log_warnx("%s: the certificate is not valid before %s", file,
+		    ssl_ctx_date(X509_get0_notBefore(x), date, sizeof(date)));
+}
+
+/* Client certificates: asked for, checked against <ca_file> (and its
+ * revocation lists); the CAs' names are sent to the client so that it
+ * can choose. */
+static int
+ssl_ctx_client_ca(SSL_CTX *ctx, const struct ssl_ctx_opts *o, char *err,
+    size_t errlen)
+{
+	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
+	STACK_OF(X509_NAME) *names;
+	char why[256];
+
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+	    (o->verify == SSL_VERIFY_CLIENT_REQUIRED ?
+	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0), NULL);
+	if (SSL_CTX_load_verify_locations(ctx, o->ca_file, NULL) != 1 ||
+	    (names = SSL_load_client_CA_file(o->ca_file)) == NULL) {
+		snprintf(err, errlen, "%s: cannot load CA certificates: %s",
+		    o->ca_file, ssl_err_reason(why, sizeof(why)));
+		return -1;
+	}
+	SSL_CTX_set_client_CA_list(ctx, names);
+	if (o->crl_file != NULL) {
+		if (X509_STORE_load_file(st, o->crl_file) != 1) {
+			snprintf(err, errlen, "%s: cannot load revocation "
+			    "lists: %s", o->crl_file,
+			    ssl_err_reason(why, sizeof(why)));
+			return -1;
+		}
+		X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK |
+		    X509_V_FLAG_CRL_CHECK_ALL);
+	}
+	return 0;
+}
+
 /* One server SSL_CTX holding certs[idx[0..n-1]] (one name set: an ECDSA
  * and an RSA certificate for the same names live together, and OpenSSL
  * picks by what the client supports). */
@@ -203,8 +272,8 @@ ssl_ctx_one(const struct ssl_ctx_opts *o, const size_t *idx, size_t n,
     char *err, size_t errlen)
 {
 	static int alpn_idx = -1;
-	unsigned char *alpn;
-	char why[256];
+	unsigned char *alpn, sid[SHA256_DIGEST_LENGTH];
+	char why[PATH_MAX + 16];
 	SSL_CTX *ctx;
 	size_t i;
 
@@ -229,6 +298,14 @@ ssl_ctx_one(const struct ssl_ctx_opts *o, const size_t *idx, size_t n,
 	 * but real encryption and a record on the wire. */
 	SSL_CTX_set_num_tickets(ctx, 1);
 	SSL_CTX_set_read_ahead(ctx, 1);
+	/* A session resumes only where it would have been made: with the
+	 * same client certificate checks (a ticket key file may be shared
+	 * by a bind that asks for none). Every context of a bind has the
+	 * same (the SNI name may choose another one). */
+	snprintf(why, sizeof(why), "%d:%s", (int)o->verify,
+	    o->ca_file != NULL ? o->ca_file : "");
+	SHA256((const unsigned char *)why, strlen(why), sid);
+	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid));
 	if (SSL_CTX_set_cipher_list(ctx,
 	    o->ciphers ? o->ciphers : SSL_DEF_CIPHERS) != 1) {
 		snprintf(err, errlen, "bad ciphers '%s'", o->ciphers);
@@ -246,9 +323,21 @@ ssl_ctx_one(const struct ssl_ctx_opts *o, const size_t *idx, size_t n,
 		    o->curves : SSL_DEF_GROUPS);
 		goto err_free_ctx;
 	}
-	for (i = 0; i < n; i++)
-		if (ssl_ctx_load_cert(ctx, &o->certs[idx[i]], err, errlen) < 0)
+	for (i = 0; i < n; i++) {
+		const struct ssl_cert_opts *c = &o->certs[idx[i]];
+
+		if (ssl_ctx_load_cert(ctx, c, err, errlen) < 0 ||
+		    ssl_ocsp_load(ctx, c->cert, c->ocsp, err, errlen) < 0)
 			goto err_free_ctx;
+		ssl_ctx_warn_dates(c->cert, SSL_CTX_get0_certificate(ctx));
+	}
+	if (o->verify != SSL_VERIFY_CLIENT_NONE &&
+	    ssl_ctx_client_ca(ctx, o, err, errlen) < 0)
+		goto err_free_ctx;
+	if (o->tickets != NULL)
+		ssl_tickets_attach(o->tickets, ctx);
+	if (o->ktls)
+		SSL_CTX_set_options(ctx, SSL_OP_ENABLE_KTLS);
 	if (o->alpn != NULL) {
 		if ((alpn = ssl_ctx_alpn_wire(o->alpn)) == NULL) {
 			snprintf(err, errlen, "bad alpn list '%s'", o->alpn);
@@ -600,7 +689,7 @@ ssl_ctx_new_client(const struct ssl_client_opts *o, char *err,
     size_t errlen)
 {
 	struct ssl_client_cache *cc;
-	struct ssl_cert_opts crt = { o->crt, o->key };
+	struct ssl_cert_opts crt = { .cert = o->crt, .key = o->key };
 	unsigned char *alpn;
 	char why[256];
 	SSL_CTX *ctx;

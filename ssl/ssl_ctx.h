@@ -10,6 +10,17 @@
 struct ssl_cert_opts {
 	const char *cert;       /* PEM: certificate then its chain */
 	const char *key;        /* NULL: the key is in <cert> */
+	const char *ocsp;       /* DER OCSP response to staple; NULL:
+	                           <cert>.ocsp if that exists */
+};
+
+struct ssl_tickets;
+
+/* Client certificates asked for by a server context. */
+enum ssl_verify {
+	SSL_VERIFY_CLIENT_NONE = 0,
+	SSL_VERIFY_CLIENT_OPTIONAL,     /* asked for; one sent must verify */
+	SSL_VERIFY_CLIENT_REQUIRED,     /* no certificate: no handshake */
 };
 
 struct ssl_ctx_opts {
@@ -25,6 +36,12 @@ struct ssl_ctx_opts {
 	                                   shared by all threads; 0: none */
 	int strict_sni;                 /* refuse clients whose SNI names no
 	                                   certificate (or who send none) */
+	struct ssl_tickets *tickets;    /* ticket keys (ssl_ticket.h), not
+	                                   owned; NULL: OpenSSL's own */
+	enum ssl_verify verify;         /* client certificates */
+	const char *ca_file;            /* CAs that sign client certificates */
+	const char *crl_file;           /* their revocation lists, or NULL */
+	int ktls;                       /* hand records to the kernel */
 };
 
 /* Modern defaults: ECDHE with AEAD only; AES-128-GCM first because the

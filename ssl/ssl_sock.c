@@ -17,11 +17,13 @@
  * ESTABLISHED --shutw--> close_notify queued, then FIN once flushed.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include "ssl_ctx.h"
 #include "ssl_sock.h"
@@ -471,4 +473,53 @@ ssl_sock_resumed(const struct conn *c)
 	const struct ssl_conn *sc = c->xprt_ctx;
 
 	return c->xprt == &xprt_ssl && SSL_session_reused(sc->ssl);
+}
+
+/* <name> in RFC 2253 form, cut to <len> if need be. */
+static void
+ssl_sock_dn(const X509_NAME *name, char *buf, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int n = 0;
+
+	if (b != NULL && X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) >= 0)
+		n = BIO_read(b, buf, (int)len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	BIO_free(b);
+}
+
+void
+ssl_sock_client_cert(const struct conn *c, struct ssl_client_cert *cc)
+{
+	const struct ssl_conn *sc = c->xprt_ctx;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	const ASN1_INTEGER *serial;
+	BIGNUM *bn;
+	char *hex;
+	X509 *x;
+
+	memset(cc, 0, sizeof(*cc));
+	if (c->xprt != &xprt_ssl ||
+	    (x = SSL_get0_peer_certificate(sc->ssl)) == NULL)
+		return;
+	cc->present = 1;
+	cc->verify = SSL_get_verify_result(sc->ssl);
+	ssl_sock_dn(X509_get_subject_name(x), cc->subject,
+	    sizeof(cc->subject));
+	ssl_sock_dn(X509_get_issuer_name(x), cc->issuer, sizeof(cc->issuer));
+	if (X509_NAME_get_text_by_NID(X509_get_subject_name(x),
+	    NID_commonName, cc->cn, sizeof(cc->cn)) < 0)
+		cc->cn[0] = '\0';
+	serial = X509_get0_serialNumber(x);
+	if ((bn = ASN1_INTEGER_to_BN(serial, NULL)) != NULL &&
+	    (hex = BN_bn2hex(bn)) != NULL) {
+		snprintf(cc->serial, sizeof(cc->serial), "%s", hex);
+		OPENSSL_free(hex);
+	}
+	BN_free(bn);
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) == 1)
+		for (i = 0; i < mdlen && i < 32; i++)
+			snprintf(cc->sha256 + 2 * i, 3, "%02x", md[i]);
+	ERR_clear_error();
 }

@@ -41,6 +41,21 @@ int ssl_sock_resumed(const struct conn *c);
 const char *ssl_sock_version(const struct conn *c);
 const char *ssl_sock_cipher(const struct conn *c);
 
+/* A client certificate as passed on to servers. */
+struct ssl_client_cert {
+	int present;            /* sent on this connection or its session */
+	long verify;            /* X509_V_OK, or why it failed */
+	char subject[512];      /* RFC 2253 distinguished names */
+	char issuer[512];
+	char cn[128];           /* the subject's common name */
+	char serial[82];        /* upper case hex */
+	char sha256[65];        /* of the DER certificate, lower case hex */
+};
+
+/* Fills <cc> from the TLS connection <c> (present 0 when it has no
+ * client certificate or is not TLS). */
+void ssl_sock_client_cert(const struct conn *c, struct ssl_client_cert *cc);
+
 /* Creates the BIO method; once at start, before threads. */
 int ssl_sock_init(void);
 

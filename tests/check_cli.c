@@ -300,6 +300,61 @@ START_TEST(config_file_errors)
 }
 END_TEST
 
+START_TEST(explain)
+{
+	PARSE("--explain", "a.test", "-f", conf_path);
+	ck_action(CLI_EXPLAIN, "");
+	ck_assert_str_eq(o.explain, "a.test");
+	ck_assert_ptr_nonnull(o.cfg);
+	ck_assert_str_eq(o.cfg->file, conf_path);
+	PARSE("--bind", "*:443", "--cert", cert_path, "--explain=A.Test.",
+	    "--backend", "10.0.0.1:80");
+	ck_action(CLI_EXPLAIN, "");
+	ck_assert_str_eq(o.explain, "A.Test.");
+	ck_assert_uint_eq(o.cfg->frontends->binds[0].flags, CFG_BIND_F_TLS);
+	/* Without a TLS bind it still parses: main() says so. */
+	PARSE("--explain", "a.test", "--bind", "*:1", "--backend",
+	    "10.0.0.1:80");
+	ck_action(CLI_EXPLAIN, "");
+	ck_assert_uint_eq(o.cfg->frontends->binds[0].ncerts, 0);
+}
+END_TEST
+
+START_TEST(explain_errors)
+{
+	char want[512];
+
+	PARSE("--explain");
+	ck_action(CLI_USAGE, "option '--explain' needs an argument");
+	PARSE("-f", conf_path, "--explain");
+	ck_action(CLI_USAGE, "option '--explain' needs an argument");
+	PARSE("--explain", "", "-f", conf_path);
+	ck_action(CLI_USAGE, "--explain needs a host name");
+	PARSE("--explain", "a.test", "-c", "-f", conf_path);
+	ck_action(CLI_USAGE, "--explain and -c are exclusive");
+	PARSE("--dump-config", "--explain", "a.test", "-f", conf_path);
+	ck_action(CLI_USAGE, "--explain and --dump-config are exclusive");
+	PARSE("--explain", "a.test");
+	ck_action(CLI_USAGE, "nothing to do: give -f FILE, or --bind and "
+	    "--backend");
+	PARSE("--explain", "a.test", "-f", conf_path, "--cert", cert_path);
+	ck_action(CLI_USAGE, "-f and --cert are exclusive");
+	PARSE("--explain", "a.test", "--cert", cert_path);
+	ck_action(CLI_USAGE, "the one-line mode needs --bind and --backend");
+	ck_assert_ptr_null(o.cfg);
+	PARSE("--explain", "a.test", "-f", bad_conf_path);
+	snprintf(want, sizeof(want), "%s:3: 'server' is only valid in a "
+	    "backend", bad_conf_path);
+	ck_action(CLI_CFG_ERROR, want);
+	PARSE("--explain", "a.test", "--bind", "*:443", "--cert",
+	    "/nonexistent/c.pem", "--backend", "1.1.1.1:1");
+	ck_action(CLI_CFG_ERROR, "(command line): bind '*:443': cannot read "
+	    "cert '/nonexistent/c.pem': No such file or directory");
+	ck_assert_ptr_null(o.cfg);
+	ck_assert_ptr_null(o.explain);
+}
+END_TEST
+
 START_TEST(reentrant)
 {
 	/* The same process, one parse after another: getopt restarts. */
@@ -326,6 +381,8 @@ START_TEST(usage_text)
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_ptr_nonnull(strstr(text, "usage: gh -f FILE [--workers N]\n"));
 	ck_assert_ptr_nonnull(strstr(text, "--dump-config"));
+	ck_assert_ptr_nonnull(strstr(text, "gh --explain NAME (-f FILE | "
+	    "one-line options)\n"));
 	ck_assert_ptr_nonnull(strstr(text, "--backend HOST:PORT"));
 	free(text);
 }
@@ -349,6 +406,8 @@ cli_suite(void)
 	tcase_add_test(tc, dump_one_liner);
 	tcase_add_test(tc, config_file);
 	tcase_add_test(tc, config_file_errors);
+	tcase_add_test(tc, explain);
+	tcase_add_test(tc, explain_errors);
 	tcase_add_test(tc, reentrant);
 	tcase_add_checked_fixture(tc, NULL, cli_free_cfg);
 	suite_add_tcase(s, tc);

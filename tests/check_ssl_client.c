@@ -347,7 +347,7 @@ assert_cli_failed(const struct run *r, const char *prefix)
 static SSL_CTX *
 srv_ctx(const char *pem, int max_ver, const char *client_ca)
 {
-	struct ssl_cert_opts co = { path(pem), NULL };
+	struct ssl_cert_opts co = { .cert = path(pem) };
 	struct ssl_ctx_opts o = { .certs = &co, .ncerts = 1,
 	    .alpn = "h2,http/1.1", .max_ver = max_ver };
 	char err[512];
