@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "ssl_explain.h"
+#include "ssl_ocsp.h"
 #include "ssl_sni.h"
 
 #define SSL_EXPLAIN_NAMELEN 256 /* a normalized host name, and more */
@@ -441,23 +442,61 @@ ssl_explain_key(FILE *out, const struct ssl_explain_file *c)
  * response it holds is for this certificate and still fresh (thisUpdate,
  * nextUpdate) is to be checked where marked, printing "problem: " lines
  * and returning their number. */
+/* The response in <file> as the server would judge it at <now>: one
+ * that would not be stapled, or says "revoked", is a problem. */
+static unsigned int
+ssl_explain_ocsp_check(FILE *out, const char *file,
+    const struct ssl_explain_file *c, time_t now)
+{
+	X509 *leaf = sk_X509_value(c->chain, 0), *issuer;
+	enum ssl_ocsp_state st;
+	unsigned char *der;
+	char why[256];
+	time_t next;
+	size_t len;
+
+	if ((der = ssl_ocsp_read(file, &len, why, sizeof(why))) == NULL) {
+		fprintf(out, "problem: %s\n", why);
+		return 1;
+	}
+	if ((issuer = ssl_ocsp_issuer(leaf, c->chain)) == NULL) {
+		fprintf(out, "problem: %s: cannot be checked: the issuer of "
+		    "the certificate is not in %s\n", file, c->in->cert);
+		OPENSSL_free(der);
+		return 1;
+	}
+	st = ssl_ocsp_check(der, len, leaf, issuer, now, &next, why,
+	    sizeof(why));
+	OPENSSL_free(der);
+	if (st == SSL_OCSP_GOOD) {
+		if (next != 0)
+			fprintf(out, "    ocsp: good, next update in %ld "
+			    "hour(s)\n", (long)(next - now) / 3600);
+		else
+			fprintf(out, "    ocsp: good, no next update\n");
+		return 0;
+	}
+	fprintf(out, "problem: %s: %s%s\n", file, why, st == SSL_OCSP_STALE ?
+	    " (not stapled)" : st == SSL_OCSP_BAD ? " (gatehouse would not "
+	    "start)" : "");
+	return 1;
+}
+
 static unsigned int
 ssl_explain_ocsp(FILE *out, const struct ssl_explain_file *c, time_t now)
 {
 	char *dflt = NULL;
 	const char *file = c->in->ocsp;
+	unsigned int problems = 0;
 
-	(void)now;
 	if (file == NULL && asprintf(&dflt, "%s.ocsp", c->in->cert) >= 0 &&
 	    access(dflt, F_OK) == 0)
 		file = dflt;
 	fprintf(out, "    ocsp: %s\n", file != NULL ? file : "none");
-	/* OCSP HOOK: check <file> (if any) against <c>'s leaf at <now>,
-	 * e.g. ssl_ocsp_check() with the leaf sk_X509_value(c->chain, 0)
-	 * and its issuer ssl_ocsp_issuer(leaf, c->chain); a stale, revoked
-	 * or bad response is a "problem: <file>: ..." line, counted. */
+	if (file != NULL)
+		problems = ssl_explain_ocsp_check(out, file, c, now);
 	free(dflt);
-	return 0;
+	return problems;
 }
 
 /* What one served certificate of the answering group looks like: its

@@ -190,7 +190,7 @@ ssl_ocsp_status_cb(SSL *ssl, void *arg)
 	return SSL_TLSEXT_ERR_OK;
 }
 
-static unsigned char *
+unsigned char *
 ssl_ocsp_read(const char *file, size_t *len, char *err, size_t errlen)
 {
 	unsigned char *buf;

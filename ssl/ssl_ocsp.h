@@ -26,6 +26,11 @@ enum ssl_ocsp_state ssl_ocsp_check(const unsigned char *der, size_t len,
     X509 *leaf, X509 *issuer, time_t now, time_t *next_update, char *err,
     size_t errlen);
 
+/* The whole of response file <file> (at most 1 MiB), to OPENSSL_free;
+ * NULL with "file: reason" in <err>. */
+unsigned char *ssl_ocsp_read(const char *file, size_t *len, char *err,
+    size_t errlen);
+
 /* The issuer of <leaf> among <chain>, or NULL. */
 X509 *ssl_ocsp_issuer(X509 *leaf, STACK_OF(X509) *chain);
 

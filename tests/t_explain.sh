@@ -69,10 +69,22 @@ echo "ok: a good certificate"
 # The same from the one-line options; an OCSP response next to it.
 cp "$B/full.pem" "$TMP/o.pem"
 : >"$TMP/o.pem.ocsp"
-explain 0 chain.test $(one --cert "$TMP/o.pem")
+explain 1 chain.test $(one --cert "$TMP/o.pem")
 has "bind 127.0.0.1:9 at (command line) (frontend main)"
 has "    ocsp: $TMP/o.pem.ocsp"
-echo "ok: one-line options, ocsp file"
+has "problem: $TMP/o.pem.ocsp: not a DER OCSP response (gatehouse would not start)"
+explain 0 localhost $(one --cert "$CERTS/ocsp/server.pem")
+has "    ocsp: $CERTS/ocsp/server.pem.ocsp"
+grep -qx "    ocsp: good, next update in 1[0-9][0-9] hour(s)" "$TMP/out" ||
+	fail "good ocsp: $(cat "$TMP/out")"
+cp "$CERTS/ocsp/server.pem" "$TMP/s.pem"
+cp "$CERTS/ocsp/stale.der" "$TMP/s.pem.ocsp"
+explain 1 localhost $(one --cert "$TMP/s.pem")
+has "problem: $TMP/s.pem.ocsp: it is out of date (not stapled)"
+cp "$CERTS/ocsp/other.der" "$TMP/s.pem.ocsp"
+explain 1 localhost $(one --cert "$TMP/s.pem")
+has "problem: $TMP/s.pem.ocsp: it holds no status for this certificate (gatehouse would not start)"
+echo "ok: one-line options, ocsp files"
 
 explain 1 localhost $(one --cert "$B/expired.pem")
 has "problem: $B/expired.pem: certificate 1 (CN=localhost) expired on 2020-04-01T00:00:00Z"
