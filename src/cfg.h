@@ -87,6 +87,13 @@ enum cfg_cert_hdr {
 extern const char *const cfg_cert_hdr_fields[CFG_NCERT_HDRS];
 extern const char *const cfg_cert_hdr_defaults[CFG_NCERT_HDRS];
 
+enum cfg_ktls {
+	CFG_KTLS_AUTO = 0,      /* when the kernel has it (probed at start) */
+	CFG_KTLS_OFF,
+	CFG_KTLS_ON,            /* always asked of OpenSSL, which falls back
+	                           per connection where the kernel refuses */
+};
+
 /* Client certificates a TLS bind asks for. */
 enum cfg_verify {
 	CFG_VERIFY_NONE = 0,
@@ -332,8 +339,7 @@ struct cfg {
 	unsigned int resolve_interval;  /* re-resolving server names */
 	char **nameservers;     /* "ADDR:PORT" texts; none: resolv.conf */
 	size_t nnameservers;
-	int no_ktls;            /* "ktls off": never hand TLS records to
-	                           the kernel */
+	enum cfg_ktls ktls;     /* handing TLS records to the kernel */
 	struct cfg_timeouts defaults;   /* the "defaults" section */
 	enum cfg_mode default_mode;
 	struct cfg_frontend *frontends;

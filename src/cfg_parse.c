@@ -863,14 +863,21 @@ cfg_kw_tls_session_cache(struct cfg_parser *p, char **av)
 	return cfg_kw_uint(p, av, 0, 10000000, &p->c->tls_session_cache);
 }
 
+static const char *const cfg_ktls_modes[] = {
+	[CFG_KTLS_AUTO] = "auto", [CFG_KTLS_OFF] = "off", [CFG_KTLS_ON] = "on",
+};
+
 static int
 cfg_kw_ktls(struct cfg_parser *p, char **av)
 {
-	if (strcmp(av[1], "auto") != 0 && strcmp(av[1], "off") != 0)
-		return cfg_fail(p, "ktls: expected auto or off, got '%s'",
-		    av[1]);
-	p->c->no_ktls = strcmp(av[1], "off") == 0;
-	return 0;
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(av[1], cfg_ktls_modes[i]) == 0) {
+			p->c->ktls = (enum cfg_ktls)i;
+			return 0;
+		}
+	return cfg_fail(p, "ktls: expected auto, off or on, got '%s'", av[1]);
 }
 
 const char *const cfg_cert_hdr_fields[CFG_NCERT_HDRS] = {
@@ -1680,7 +1687,7 @@ static const struct cfg_kw {
 	    cfg_kw_tls },
 	{ "tls-ticket-period", G, 1, 1, "tls-ticket-period DURATION",
 	    cfg_kw_tls },
-	{ "ktls", G, 1, 1, "ktls auto|off", cfg_kw_ktls },
+	{ "ktls", G, 1, 1, "ktls auto|off|on", cfg_kw_ktls },
 	{ "client-cert-header", F, 2, 2, "client-cert-header FIELD NAME",
 	    cfg_kw_client_cert_header },
 	{ "http-max-line", G, 1, 1, "http-max-line BYTES",
@@ -2571,8 +2578,8 @@ cfg_dump(const struct cfg *c, FILE *out)
 	cfg_dump_tls(out, &c->tls, "    ", "\n");
 	if (c->tls_session_cache_set || c->tls_session_cache != 0)
 		fprintf(out, "    tls-session-cache %u\n", c->tls_session_cache);
-	if (c->no_ktls)
-		fputs("    ktls off\n", out);
+	if (c->ktls != CFG_KTLS_AUTO)
+		fprintf(out, "    ktls %s\n", cfg_ktls_modes[c->ktls]);
 
 	fprintf(out, "\ndefaults\n    mode %s\n",
 	    cfg_mode_name(c->default_mode));

@@ -96,8 +96,9 @@ main_crt_dir(const struct cfg_bind *b, char ***paths, size_t *n, char *err,
 /* The TLS context of bind <b>, loaded from its files: its "cert"s, then
  * the *.pem files of its crt-dir in name order. */
 static SSL_CTX *
-main_ssl_ctx(const struct cfg *c, const struct cfg_bind *b,
-    struct ssl_tickets *tickets, char *err, size_t errlen)
+main_ssl_ctx(const struct cfg *c, const struct cfg_frontend *fe,
+    const struct cfg_bind *b, struct ssl_tickets *tickets, char *err,
+    size_t errlen)
 {
 	/* What the bind does not set, the global section may; the version
 	 * range goes as a whole (a bind's ssl-min-ver TLSv1.3 under a
@@ -115,7 +116,9 @@ main_ssl_ctx(const struct cfg *c, const struct cfg_bind *b,
 		.session_cache = c->tls_session_cache,
 		.tickets = tickets, .verify = (enum ssl_verify)b->verify,
 		.ca_file = b->ca_file, .crl_file = b->crl_file,
-		.ktls = main_ktls,
+		/* Splicing is what kTLS brings, and only mode tcp splices;
+		 * elsewhere gatehouse's batched records are cheaper. */
+		.ktls = main_ktls && fe->mode == CFG_MODE_TCP,
 	};
 	struct ssl_cert_opts *certs;
 	char why[512], where[256], **dir;
@@ -346,7 +349,7 @@ main_runtime_init(struct runtime *rt, const struct cfg *c, char *err,
 			if ((cf->binds[j].flags & CFG_BIND_F_TLS) &&
 			    ((fe->tickets[j] = main_tickets(c, &cf->binds[j],
 			    err, errlen)) == NULL ||
-			    (fe->ssl_ctx[j] = main_ssl_ctx(c, &cf->binds[j],
+			    (fe->ssl_ctx[j] = main_ssl_ctx(c, cf, &cf->binds[j],
 			    fe->tickets[j], err, errlen)) == NULL))
 				goto err_free_runtime;
 		for (j = 0; j < cf->nroutes; j++)
@@ -481,8 +484,9 @@ main_reload(struct runtime *rt, struct worker *ws, unsigned int n)
 			if (!(b->flags & CFG_BIND_F_TLS))
 				continue;
 			if (ssl_tickets_reload(fe->tickets[j], err,
-			    sizeof(err)) < 0 || (ctx = main_ssl_ctx(c, b,
-			    fe->tickets[j], err, sizeof(err))) == NULL) {
+			    sizeof(err)) < 0 || (ctx = main_ssl_ctx(c,
+			    &c->frontends[i], b, fe->tickets[j], err,
+			    sizeof(err))) == NULL) {
 				log_errx("reload: %s; bind %s keeps what it "
 				    "had", err, b->text);
 				failed++;
@@ -568,6 +572,38 @@ main_http_counts(struct runtime *rt)
 	}
 }
 
+/* kTLS for mode tcp TLS binds, when the kernel has it and "ktls off"
+ * does not say otherwise; the log says which. */
+static void
+main_ktls_decide(const struct cfg *c)
+{
+	char why[160];
+	size_t i, j;
+	int tls = 0;
+
+	for (i = 0; i < c->nfrontends; i++)
+		for (j = 0; j < c->frontends[i].nbinds; j++)
+			if (c->frontends[i].mode == CFG_MODE_TCP &&
+			    (c->frontends[i].binds[j].flags & CFG_BIND_F_TLS))
+				tls = 1;
+	if (!tls)
+		return;
+	if (c->ktls == CFG_KTLS_OFF)
+		log_info("kTLS: off (ktls off): OpenSSL makes the TLS records");
+	else if (!(main_ktls = ssl_ktls_probe(why, sizeof(why))) &&
+	    c->ktls == CFG_KTLS_ON) {
+		main_ktls = 1;
+		log_info("kTLS: asked for (ktls on), but %s: OpenSSL makes "
+		    "the TLS records of each connection", why);
+	} else if (!main_ktls)
+		log_info("kTLS: not used, %s: OpenSSL makes the TLS records",
+		    why);
+	else
+		log_info("kTLS: in use on mode tcp TLS binds: the kernel "
+		    "makes the TLS records sent to clients, and server data "
+		    "is spliced to them");
+}
+
 static int
 main_run(const struct cfg *c)
 {
@@ -581,6 +617,7 @@ main_run(const struct cfg *c)
 	log_init(c->log == CFG_LOG_SYSLOG, c->log_facility, "gatehouse");
 	log_set_quiet(c->log == CFG_LOG_NONE);
 	signal(SIGPIPE, SIG_IGN);
+	main_ktls_decide(c);
 	if (main_runtime_init(&rt, c, err, sizeof(err)) < 0) {
 		log_errx("%s", err);
 		return 1;

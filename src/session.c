@@ -201,7 +201,8 @@ session_fill(struct session *s, struct channel *ch, struct conn *from)
 	char *tail;
 	ssize_t n;
 
-	if ((s->flags & SS_F_SPLICE) && ch->buf.data == 0 &&
+	if (((s->flags & SS_F_SPLICE) || ((s->flags & SS_F_SPLICE_RES) &&
+	    ch == &s->res)) && ch->buf.data == 0 &&
 	    (ch->pipe[0] != -1 || worker_pipe_get(s->w, ch->pipe) == 0)) {
 		if (ch->pipe_data >= SPLICE_MAX)
 			return -EAGAIN;
@@ -612,6 +613,9 @@ session_srv_established(struct session *s)
 	if (s->cli->xprt == &xprt_raw && c->xprt == &xprt_raw &&
 	    !(s->flags & SS_F_HTTP))
 		s->flags |= SS_F_SPLICE;
+	else if (c->xprt == &xprt_raw && !(s->flags & SS_F_HTTP) &&
+	    ssl_sock_ktls_send(s->cli))
+		s->flags |= SS_F_SPLICE_RES;
 	session_arm_timer(s);
 }
 

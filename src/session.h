@@ -28,6 +28,9 @@ struct worker;
                                    linger time is over */
 #define SS_F_SLOT       0x0010  /* holds a slot on srv (backend_pick) */
 #define SS_F_QUEUED     0x0020  /* waits in w->queues for a slot */
+#define SS_F_SPLICE_RES 0x0040  /* the server raw, the client's TLS records
+                                   made by the kernel (kTLS): splice from
+                                   server to client */
 
 struct session {
 	uint64_t id;

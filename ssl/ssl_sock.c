@@ -17,6 +17,10 @@
  * ESTABLISHED --shutw--> close_notify queued, then FIN once flushed.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,11 +372,19 @@ ssl_sock_start(struct conn *c, SSL *ssl, unsigned int timeout_ms,
 	if ((sc = calloc(1, sizeof(*sc))) == NULL)
 		goto err_free_ssl;
 	sc->ssl = ssl;
-	if ((bio = BIO_new(ssl_bio_method)) == NULL)
-		goto err_free_sc;
-	BIO_set_data(bio, c);
-	BIO_set_init(bio, 1);
-	SSL_set_bio(ssl, bio, bio);
+	/* kTLS needs OpenSSL's own socket BIO: records are then written
+	 * one write(2) each rather than batched, and the kernel encrypts
+	 * once the handshake is done. */
+	if (SSL_get_options(ssl) & SSL_OP_ENABLE_KTLS) {
+		if (SSL_set_fd(ssl, c->fd) != 1)
+			goto err_free_sc;
+	} else {
+		if ((bio = BIO_new(ssl_bio_method)) == NULL)
+			goto err_free_sc;
+		BIO_set_data(bio, c);
+		BIO_set_init(bio, 1);
+		SSL_set_bio(ssl, bio, bio);
+	}
 	if ((sc->timer = evtimer_new(c->w->base, ssl_sock_hs_timeout,
 	    c)) == NULL)
 		goto err_free_sc;
@@ -522,4 +534,43 @@ ssl_sock_client_cert(const struct conn *c, struct ssl_client_cert *cc)
 		for (i = 0; i < mdlen && i < 32; i++)
 			snprintf(cc->sha256 + 2 * i, 3, "%02x", md[i]);
 	ERR_clear_error();
+}
+
+int
+ssl_sock_ktls_send(const struct conn *c)
+{
+	const struct ssl_conn *sc = c->xprt_ctx;
+
+	return c->xprt == &xprt_ssl && BIO_get_ktls_send(SSL_get_wbio(sc->ssl));
+}
+
+int
+ssl_ktls_probe(char *why, size_t len)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	int l, c = -1, a = -1, ok = 0;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    bind(l, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(l, 1) == -1 ||
+	    getsockname(l, (struct sockaddr *)&sin, &sl) == -1 ||
+	    (c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(c, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    (a = accept(l, NULL, NULL)) == -1)
+		snprintf(why, len, "cannot probe it on loopback: %s",
+		    strerror(errno));
+	else if (setsockopt(a, SOL_TCP, TCP_ULP, "tls", sizeof("tls")) == -1)
+		snprintf(why, len, "the kernel has no TLS support (tls ULP: "
+		    "%s)", strerror(errno));
+	else
+		ok = 1;
+	if (a != -1)
+		close(a);
+	if (c != -1)
+		close(c);
+	if (l != -1)
+		close(l);
+	return ok;
 }

@@ -56,6 +56,14 @@ struct ssl_client_cert {
  * client certificate or is not TLS). */
 void ssl_sock_client_cert(const struct conn *c, struct ssl_client_cert *cc);
 
+/* Whether the kernel makes <c>'s TLS records (kTLS send): its socket
+ * then takes plaintext, from splice(2) too. */
+int ssl_sock_ktls_send(const struct conn *c);
+
+/* Whether the kernel offers kTLS (the "tls" TCP ULP), tried on a
+ * loopback connection; if not, why in <why>. */
+int ssl_ktls_probe(char *why, size_t len);
+
 /* Creates the BIO method; once at start, before threads. */
 int ssl_sock_init(void);
 
