@@ -891,8 +891,13 @@ const char *const cfg_cert_hdr_defaults[CFG_NCERT_HDRS] = {
 static int
 cfg_kw_client_cert_header(struct cfg_parser *p, char **av)
 {
+	static const char *const framing[] = {
+		"content-length", "transfer-encoding", "host", "connection",
+		"keep-alive", "proxy-connection", "te", "trailer", "upgrade",
+		"expect", "x-forwarded-for", "x-forwarded-proto", "forwarded",
+	};
 	struct cfg_frontend *fe = cfg_cur_fe(p);
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < CFG_NCERT_HDRS; i++)
 		if (strcmp(av[1], cfg_cert_hdr_fields[i]) == 0)
@@ -902,6 +907,18 @@ cfg_kw_client_cert_header(struct cfg_parser *p, char **av)
 		    "subject, issuer, serial or sha256, got '%s'", av[1]);
 	if (cfg_check_field(p, "client-cert-header", av[2], NULL) < 0)
 		return -1;
+	/* The field replaces any the client sends: never one that frames
+	 * or routes the request, or that gatehouse writes itself. */
+	for (j = 0; j < sizeof(framing) / sizeof(framing[0]); j++)
+		if (strcasecmp(av[2], framing[j]) == 0)
+			return cfg_fail(p, "client-cert-header: '%s' cannot "
+			    "carry a certificate field", av[2]);
+	for (j = 0; j < CFG_NCERT_HDRS; j++)
+		if (j != i && strcasecmp(av[2], fe->cert_hdr[j] != NULL ?
+		    fe->cert_hdr[j] : cfg_cert_hdr_defaults[j]) == 0)
+			return cfg_fail(p, "client-cert-header: '%s' already "
+			    "carries the %s field", av[2],
+			    cfg_cert_hdr_fields[j]);
 	return cfg_set_str(p, &fe->cert_hdr[i], av[2]);
 }
 
@@ -2079,7 +2096,8 @@ cfg_http_only(const struct cfg_frontend *fe)
 	    fe->nres_rules ? "http-response" : fe->nerrorfiles ? "errorfile" :
 	    fe->hsts ? "hsts" : fe->forwarded ? "option forwarded" :
 	    fe->max_body ? "max-body-size" : fe->log_format ? "log-format" :
-	    NULL;
+	    fe->cert_hdr[0] || fe->cert_hdr[1] || fe->cert_hdr[2] ||
+	    fe->cert_hdr[3] || fe->cert_hdr[4] ? "client-cert-header" : NULL;
 }
 
 static int

@@ -11,7 +11,7 @@
 #define PP_V1_MAX       107     /* the longest v1 line, CRLF included */
 #define PP_HDR_MAX      536     /* what gatehouse reads at most, and
                                    sends without client certificates */
-#define PP_SEND_MAX     2048    /* what it sends at most */
+#define PP_SEND_MAX     4096    /* what it sends at most */
 
 /* v2 TLV types and the subtypes of PP2_TYPE_SSL. */
 #define PP2_TYPE_ALPN           0x01

@@ -45,8 +45,9 @@ const char *ssl_sock_cipher(const struct conn *c);
 struct ssl_client_cert {
 	int present;            /* sent on this connection or its session */
 	long verify;            /* X509_V_OK, or why it failed */
-	char subject[512];      /* RFC 2253 distinguished names */
-	char issuer[512];
+	char subject[1024];     /* RFC 2253 distinguished names, cut at
+	                           1023 bytes */
+	char issuer[1024];
 	char cn[128];           /* the subject's common name */
 	char serial[82];        /* upper case hex */
 	char sha256[65];        /* of the DER certificate, lower case hex */

@@ -215,15 +215,32 @@ ck_cfg_eq(const struct cfg *a, const struct cfg *b)
 			ck_str_or_null(p->tls.curves, q->tls.curves);
 			ck_assert_uint_eq(p->tls.min_ver, q->tls.min_ver);
 			ck_assert_uint_eq(p->tls.max_ver, q->tls.max_ver);
+			ck_str_or_null(p->tls.ticket_keys, q->tls.ticket_keys);
+			ck_str_or_null(p->tls.ticket_secret,
+			    q->tls.ticket_secret);
+			ck_assert_uint_eq(p->tls.ticket_period,
+			    q->tls.ticket_period);
 			ck_str_or_null(p->alpn, q->alpn);
+			ck_assert_int_eq(p->verify, q->verify);
+			ck_str_or_null(p->ca_file, q->ca_file);
+			ck_str_or_null(p->crl_file, q->crl_file);
 			ck_assert_uint_eq(p->ncerts, q->ncerts);
 			for (k = 0; k < p->ncerts; k++) {
 				ck_str_or_null(p->certs[k].cert,
 				    q->certs[k].cert);
 				ck_str_or_null(p->certs[k].key, q->certs[k].key);
+				ck_str_or_null(p->certs[k].ocsp,
+				    q->certs[k].ocsp);
 			}
 		}
+		for (j = 0; j < CFG_NCERT_HDRS; j++)
+			ck_str_or_null(x->cert_hdr[j], y->cert_hdr[j]);
+		ck_assert_int_eq(x->client_certs, y->client_certs);
 	}
+	ck_assert_int_eq(a->ktls, b->ktls);
+	ck_str_or_null(a->tls.ticket_keys, b->tls.ticket_keys);
+	ck_str_or_null(a->tls.ticket_secret, b->tls.ticket_secret);
+	ck_assert_uint_eq(a->tls.ticket_period, b->tls.ticket_period);
 	ck_assert_uint_eq(a->nbackends, b->nbackends);
 	for (i = 0; i < a->nbackends; i++) {
 		const struct cfg_backend *x = &a->backends[i];
@@ -1266,6 +1283,228 @@ START_TEST(http_errors)
 }
 END_TEST
 
+/* ---- client certificates, OCSP, ticket keys, kTLS ---- */
+
+/* %1$s: a readable file (cert, CA, CRL, OCSP response, ticket keys). */
+static const char cc_fmt[] =
+    "global\n"
+    "    tls-ticket-secret %1$s\n"
+    "    tls-ticket-period 2h\n"
+    "    ktls off\n"
+    "frontend f\n"                                              /*  5 */
+    "    mode http\n"
+    "    bind 127.0.0.1:443 cert %1$s ocsp-response %1$s cert %1$s "
+    "verify optional ca-file %1$s\n"
+    "    bind 127.0.0.1:444 cert %1$s verify required ca-file %1$s "
+    "crl-file %1$s tls-ticket-period 90s\n"
+    "    bind 127.0.0.1:80\n"
+    "    client-cert-header verify X-Client-Ok\n"               /* 10 */
+    "    client-cert-header sha256 \"X-Cert-Hash\"\n"
+    "    default-backend b\n"
+    "frontend t\n"
+    "    bind 127.0.0.1:446 cert %1$s verify required ca-file %1$s\n"
+    "    default-backend t\n"                                   /* 15 */
+    "backend b\n"
+    "    mode http\n"
+    "    server s 127.0.0.1:8080\n"
+    "backend t\n"
+    "    server s 127.0.0.1:9000 send-proxy-v2\n";
+
+START_TEST(client_cert_every_option)
+{
+	struct cfg *c, *d, *e;
+	const struct cfg_frontend *fe;
+	const struct cfg_bind *b;
+	char *dumped, *again, want[1024];
+
+	c = ck_loads(fmt(cc_fmt, cert_path));
+	ck_assert_int_eq(c->ktls, CFG_KTLS_OFF);
+	ck_assert_str_eq(c->tls.ticket_secret, cert_path);
+	ck_assert_uint_eq(c->tls.ticket_period, 7200000);
+	fe = &c->frontends[0];
+	ck_assert_int_eq(fe->client_certs, 1);
+	ck_assert_str_eq(fe->cert_hdr[CFG_CH_VERIFY], "X-Client-Ok");
+	ck_assert_str_eq(fe->cert_hdr[CFG_CH_SHA256], "X-Cert-Hash");
+	ck_assert_ptr_null(fe->cert_hdr[CFG_CH_SUBJECT]);
+	ck_assert_ptr_null(fe->cert_hdr[CFG_CH_ISSUER]);
+	ck_assert_ptr_null(fe->cert_hdr[CFG_CH_SERIAL]);
+	ck_assert_str_eq(cfg_cert_hdr_defaults[CFG_CH_SUBJECT],
+	    "X-SSL-Client-Subject");
+	b = &fe->binds[0];
+	ck_assert_int_eq(b->verify, CFG_VERIFY_OPTIONAL);
+	ck_assert_str_eq(b->ca_file, cert_path);
+	ck_assert_ptr_null(b->crl_file);
+	ck_assert_uint_eq(b->ncerts, 2);
+	/* ocsp-response belongs to the cert before it. */
+	ck_assert_str_eq(b->certs[0].ocsp, cert_path);
+	ck_assert_ptr_null(b->certs[1].ocsp);
+	b = &fe->binds[1];
+	ck_assert_int_eq(b->verify, CFG_VERIFY_REQUIRED);
+	ck_assert_str_eq(b->crl_file, cert_path);
+	ck_assert_uint_eq(b->tls.ticket_period, 90000);
+	ck_assert_int_eq(fe->binds[2].verify, CFG_VERIFY_NONE);
+	ck_assert_int_eq(c->frontends[1].client_certs, 1);
+	ck_assert_int_eq(c->frontends[1].mode, CFG_MODE_TCP);
+
+	d = reload(c, &dumped);
+	ck_cfg_eq(c, d);
+	e = reload(d, &again);
+	ck_assert_str_eq(dumped, again);
+	ck_cfg_eq(d, e);
+	snprintf(want, sizeof(want), " cert %1$s ocsp-response %1$s cert %1$s "
+	    "verify optional ca-file %1$s", cert_path);
+	ck_assert_msg(strstr(dumped, want) != NULL, "no '%s' in:\n%s", want,
+	    dumped);
+	snprintf(want, sizeof(want), " verify required ca-file %1$s crl-file "
+	    "%1$s", cert_path);
+	ck_assert_msg(strstr(dumped, want) != NULL, "no '%s' in:\n%s", want,
+	    dumped);
+	ck_assert_ptr_nonnull(strstr(dumped, " tls-ticket-period 90s"));
+	snprintf(want, sizeof(want), "    tls-ticket-secret %s\n", cert_path);
+	ck_assert_ptr_nonnull(strstr(dumped, want));
+	ck_assert_ptr_nonnull(strstr(dumped, "    tls-ticket-period 2h\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    ktls off\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    client-cert-header verify "
+	    "X-Client-Ok\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    client-cert-header sha256 "
+	    "X-Cert-Hash\n"));
+	ck_assert_ptr_null(strstr(dumped, "client-cert-header subject"));
+	ck_assert_ptr_null(strstr(dumped, "verify none"));
+	free(dumped);
+	free(again);
+	cfg_free(e);
+	cfg_free(d);
+	cfg_free(c);
+
+	/* tls-ticket-keys on a bind; ktls auto is the default, not dumped. */
+	c = ck_loads(fmt("global\n    ktls auto\nfrontend f\n    bind "
+	    "127.0.0.1:1 cert %1$s tls-ticket-keys %1$s verify none\n"
+	    "    default-backend b\n" MIN_BE, cert_path));
+	ck_assert_int_eq(c->ktls, CFG_KTLS_AUTO);
+	ck_assert_str_eq(c->frontends[0].binds[0].tls.ticket_keys, cert_path);
+	ck_assert_int_eq(c->frontends[0].client_certs, 0);
+	d = reload(c, &dumped);
+	ck_cfg_eq(c, d);
+	ck_assert_ptr_null(strstr(dumped, "ktls"));
+	snprintf(want, sizeof(want), " tls-ticket-keys %s", cert_path);
+	ck_assert_ptr_nonnull(strstr(dumped, want));
+	free(dumped);
+	cfg_free(d);
+	cfg_free(c);
+	c = ck_loads("global\n    ktls on\n" MIN);
+	ck_assert_int_eq(c->ktls, CFG_KTLS_ON);
+	d = reload(c, &dumped);
+	ck_cfg_eq(c, d);
+	ck_assert_ptr_nonnull(strstr(dumped, "    ktls on\n"));
+	free(dumped);
+	cfg_free(d);
+	cfg_free(c);
+}
+END_TEST
+
+#define CC_BE   "    default-backend b\n" HTTP_BE
+
+START_TEST(client_cert_errors)
+{
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %s verify optional\n"
+	    CC_BE, cert_path), "t.conf:4: bind '127.0.0.1:1': verify optional "
+	    "needs a ca-file");
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %s verify required\n"
+	    CC_BE, cert_path), "t.conf:4: bind '127.0.0.1:1': verify required "
+	    "needs a ca-file");
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %1$s ca-file %1$s\n"
+	    CC_BE, cert_path), "t.conf:4: bind '127.0.0.1:1': 'ca-file' needs "
+	    "verify optional or required");
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %1$s verify none "
+	    "crl-file %1$s\n" CC_BE, cert_path), "t.conf:4: bind "
+	    "'127.0.0.1:1': 'crl-file' needs verify optional or required");
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %s verify x\n" CC_BE,
+	    cert_path), "t.conf:4: bind: verify: expected none, optional or "
+	    "required, got 'x'");
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %s verify optional "
+	    "ca-file /nonexistent/ca.pem\n" CC_BE, cert_path), "t.conf:4: bind "
+	    "'127.0.0.1:1': cannot read ca-file '/nonexistent/ca.pem': No such "
+	    "file or directory");
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %1$s verify optional "
+	    "ca-file %1$s crl-file /nonexistent/crl.pem\n" CC_BE, cert_path),
+	    "t.conf:4: bind '127.0.0.1:1': cannot read crl-file "
+	    "'/nonexistent/crl.pem': No such file or directory");
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %s ocsp-response "
+	    "/nonexistent/o.der\n" CC_BE, cert_path), "t.conf:4: bind "
+	    "'127.0.0.1:1': cannot read ocsp-response '/nonexistent/o.der': No "
+	    "such file or directory");
+	/* Client certificate options on a bind without TLS. */
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 verify optional ca-file "
+	    "%s\n" CC_BE, cert_path), "t.conf:4: bind: 'ca-file' needs a tls "
+	    "bind");
+	ck_fails(HTTP_FE "    bind 127.0.0.1:1 ocsp-response /x cert /y\n"
+	    CC_BE, "t.conf:4: bind: 'ocsp-response' must follow a 'cert'");
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %1$s ocsp-response "
+	    "%1$s ocsp-response %1$s\n" CC_BE, cert_path), msgf("t.conf:4: "
+	    "bind: second 'ocsp-response' for cert '%s'", cert_path));
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %s verify\n" CC_BE,
+	    cert_path), "t.conf:4: bind: 'verify' needs an argument");
+
+	ck_fails(HTTP_FE "    client-cert-header issuer-dn X-I\n" CC_BE,
+	    "t.conf:4: client-cert-header: expected verify, subject, issuer, "
+	    "serial or sha256, got 'issuer-dn'");
+	ck_fails(HTTP_FE "    client-cert-header subject \"X Y\"\n" CC_BE,
+	    "t.conf:4: client-cert-header: bad field name 'X Y'");
+	/* A field that frames the request would let a certificate value
+	 * stand for the client's framing: smuggling. */
+	ck_fails(HTTP_FE "    client-cert-header sha256 Content-Length\n"
+	    CC_BE, "t.conf:4: client-cert-header: 'Content-Length' cannot "
+	    "carry a certificate field");
+	ck_fails(HTTP_FE "    client-cert-header serial transfer-encoding\n"
+	    CC_BE, "t.conf:4: client-cert-header: 'transfer-encoding' cannot "
+	    "carry a certificate field");
+	ck_fails(HTTP_FE "    client-cert-header verify X-SSL-Client-Subject\n"
+	    CC_BE, "t.conf:4: client-cert-header: 'X-SSL-Client-Subject' "
+	    "already carries the subject field");
+	ck_fails(HTTP_FE "    client-cert-header subject\n" CC_BE,
+	    "t.conf:4: missing argument: usage is 'client-cert-header FIELD "
+	    "NAME'");
+	ck_fails("global\n    client-cert-header verify X\n", "t.conf:2: "
+	    "'client-cert-header' is only valid in a frontend");
+
+	ck_fails(fmt("global\n    tls-ticket-keys %1$s\n    tls-ticket-secret "
+	    "%1$s\n" HTTP_FE "    bind 127.0.0.1:1 cert %1$s\n" CC_BE,
+	    cert_path), "t.conf:7: bind '127.0.0.1:1': tls-ticket-keys and "
+	    "tls-ticket-secret exclude each other");
+	ck_fails(fmt("global\n    tls-ticket-secret %1$s\n" HTTP_FE "    bind "
+	    "127.0.0.1:1 cert %1$s tls-ticket-keys %1$s\n" CC_BE, cert_path),
+	    "t.conf:6: bind '127.0.0.1:1': tls-ticket-keys and "
+	    "tls-ticket-secret exclude each other");
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %s tls-ticket-keys "
+	    "/nonexistent/k\n" CC_BE, cert_path), "t.conf:4: bind "
+	    "'127.0.0.1:1': cannot read tls-ticket-keys '/nonexistent/k': No "
+	    "such file or directory");
+	ck_fails(fmt("global\n    tls-ticket-secret /nonexistent/s\n" HTTP_FE
+	    "    bind 127.0.0.1:1 cert %s\n" CC_BE, cert_path), "t.conf:6: "
+	    "bind '127.0.0.1:1': cannot read tls-ticket-secret "
+	    "'/nonexistent/s': No such file or directory");
+	ck_fails("global\n    tls-ticket-period 1500ms\n", "t.conf:2: "
+	    "tls-ticket-period: whole seconds, 1s at least");
+	ck_fails("global\n    tls-ticket-period 999\n", "t.conf:2: "
+	    "tls-ticket-period: whole seconds, 1s at least");
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %s tls-ticket-period "
+	    "500ms\n" CC_BE, cert_path), "t.conf:4: tls-ticket-period: whole "
+	    "seconds, 1s at least");
+	ck_fails("global\n    ktls yes\n", "t.conf:2: ktls: expected auto, off "
+	    "or on, got 'yes'");
+	ck_fails("global\n    ktls\n", "t.conf:2: missing argument: usage is "
+	    "'ktls auto|off|on'");
+	/* A ticket file on a bind without TLS is not read: it is refused. */
+	ck_fails(HTTP_FE "    bind 127.0.0.1:1 tls-ticket-keys /x\n" CC_BE,
+	    "t.conf:4: bind: 'tls-ticket-keys' needs a tls bind");
+	/* The fields are passed in mode http only. */
+	ck_fails(fmt("frontend f\n    bind 127.0.0.1:1 cert %1$s verify "
+	    "optional ca-file %1$s\n    client-cert-header verify X-V\n"
+	    "    default-backend b\n" MIN_BE, cert_path), "t.conf:1: frontend "
+	    "'f': 'client-cert-header' needs mode http");
+}
+END_TEST
+
 /* ---- cfg_dump ---- */
 
 START_TEST(dump_round_trip_full)
@@ -1623,6 +1862,11 @@ cfg_parse_suite(void)
 	tcase_add_test(tc, http_errors);
 	tcase_add_test(tc, backend_every_keyword);
 	tcase_add_test(tc, backend_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("client certificates and ticket keys");
+	tcase_add_test(tc, client_cert_every_option);
+	tcase_add_test(tc, client_cert_errors);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cfg_dump");
