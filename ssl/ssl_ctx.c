@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -373,8 +374,12 @@ ssl_ctx_names(const char *file, char ***names, size_t *n, char *err,
 
 	*names = NULL;
 	*n = 0;
-	if ((bio = BIO_new_file(file, "r")) != NULL)
-		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	if ((bio = BIO_new_file(file, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		ERR_clear_error();
+		return -1;
+	}
+	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	BIO_free(bio);
 	if (x == NULL) {
 		snprintf(err, errlen, "%s: no certificate in it", file);

@@ -178,7 +178,8 @@ ssl_ocsp_status_cb(SSL *ssl, void *arg)
 	if (l == NULL || i == l->n)
 		return SSL_TLSEXT_ERR_NOACK;
 	r = &l->r[i];
-	if (r->next_update != 0 && time(NULL) > r->next_update) {
+	if (r->next_update != 0 &&
+	    time(NULL) > r->next_update + SSL_OCSP_SKEW) {
 		if (!atomic_exchange(&r->stale_said, 1))
 			log_warnx("%s: the OCSP response is out of date now: "
 			    "no longer stapled", r->file);
