@@ -273,7 +273,9 @@ main_runtime_free(struct runtime *rt)
 				continue;
 			for (j = 0; j < c->frontends[i].nbinds; j++) {
 				SSL_CTX_free(rt->frontends[i].ssl_ctx[j]);
-				ssl_tickets_free(rt->frontends[i].tickets[j]);
+				if (rt->frontends[i].tickets != NULL)
+					ssl_tickets_free(
+					    rt->frontends[i].tickets[j]);
 			}
 			free(rt->frontends[i].ssl_ctx);
 			free(rt->frontends[i].tickets);
