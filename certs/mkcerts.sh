@@ -24,6 +24,12 @@
 # Usage: certs/mkcerts.sh OUTDIR   (does nothing when OUTDIR is complete)
 set -eu
 out=${1:?usage: mkcerts.sh OUTDIR}
+# Tests run in parallel and all ask for the same OUTDIR: one makes it,
+# the others wait for it, so no test sees a CA from one run and a
+# certificate from another.
+mkdir -p "$out"
+exec 9>"$out/.lock"
+flock 9
 [ -s "$out/server.pem" ] && [ -s "$out/server-rsa.pem" ] &&
     [ -s "$out/self.pem" ] && [ -s "$out/sni/dual-rsa.pem" ] &&
     [ -s "$out/client.pem" ] && [ -s "$out/crl.pem" ] &&

@@ -34,9 +34,12 @@ grep -q workers "$TMP/dump.conf" && fail "the dump fixes this machine's CPU coun
 "$GH" --dump-config -f "$TMP/dump.conf" | cmp -s - "$TMP/dump.conf" ||
     fail "dumping the dump changes it"
 echo "ok: --dump-config round trip"
+openssl rand -base64 48 >"$TMP/secret"
 for ex in "$top_srcdir"/examples/*.conf; do
 	[ -f "$ex" ] || continue
-	sed "s|/etc/gatehouse/[^ ]*\.pem|$CERTS/server.pem|g" "$ex" >"$TMP/ex.conf"
+	sed "s|/etc/gatehouse/[^ ]*\.pem|$CERTS/server.pem|g
+	    s|/etc/gatehouse/[^ ]*\.crl|$CERTS/crl.pem|g
+	    s|/etc/gatehouse/ticket-secret|$TMP/secret|g" "$ex" >"$TMP/ex.conf"
 	"$GH" -c -f "$TMP/ex.conf" >/dev/null || fail "$ex does not check"
 	echo "ok: $(basename "$ex") checks"
 done
