@@ -77,7 +77,7 @@ struct cfg_tls {
 
 /* What is passed on of a client certificate, in mode http. */
 enum cfg_cert_hdr {
-	CFG_CH_VERIFY = 0,      /* SUCCESS, NONE or FAILED:reason */
+	CFG_CH_VERIFY = 0,      /* SUCCESS, or NONE without a certificate */
 	CFG_CH_SUBJECT,         /* RFC 2253 DN */
 	CFG_CH_ISSUER,
 	CFG_CH_SERIAL,          /* hex */

@@ -360,17 +360,95 @@ err_free_ctx:
 
 /* ---- many certificates: one SSL_CTX per name set, chosen by SNI ---- */
 
-/* The names a certificate file's first certificate answers for: its
- * subjectAltName DNS entries, else its subject CN. */
+int
+ssl_cert_names(X509 *x, char ***names, size_t *n)
+{
+	GENERAL_NAMES *gens;
+	GENERAL_NAME *g;
+	char cn[256], **v;
+	int i;
+
+	*names = NULL;
+	*n = 0;
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
+		g = sk_GENERAL_NAME_value(gens, i);
+		if (g->type != GEN_DNS)
+			continue;
+		if ((v = reallocarray(*names, *n + 1, sizeof(*v))) == NULL)
+			goto err_oom;
+		*names = v;
+		if ((v[*n] = strndup((const char *)ASN1_STRING_get0_data(
+		    g->d.dNSName), (size_t)ASN1_STRING_length(
+		    g->d.dNSName))) == NULL)
+			goto err_oom;
+		(*n)++;
+	}
+	GENERAL_NAMES_free(gens);
+	ERR_clear_error();
+	if (*n == 0 && X509_NAME_get_text_by_NID(X509_get_subject_name(x),
+	    NID_commonName, cn, sizeof(cn)) > 0) {
+		if ((*names = malloc(sizeof(**names))) == NULL ||
+		    ((*names)[0] = strdup(cn)) == NULL)
+			goto err_oom;
+		*n = 1;
+	}
+	ERR_clear_error();
+	return 0;
+err_oom:
+	GENERAL_NAMES_free(gens);
+	ssl_cert_free_names(*names, *n);
+	*names = NULL;
+	*n = 0;
+	return -1;
+}
+
+void
+ssl_cert_free_names(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
+int
+ssl_cert_same_names(char **a, size_t na, char **b, size_t nb)
+{
+	size_t i, j;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && strcasecmp(a[i], b[j]) != 0; j++)
+			;
+		if (j == nb)
+			return 0;
+	}
+	return 1;
+}
+
+const char *
+ssl_cert_dn(const X509_NAME *name, unsigned long flags, char *buf,
+    size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int n = 0;
+
+	if (b != NULL && X509_NAME_print_ex(b, name, 0, flags) >= 0)
+		n = BIO_read(b, buf, (int)len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	BIO_free(b);
+	return buf;
+}
+
+/* The names of the first certificate in <file>. */
 static int
 ssl_ctx_names(const char *file, char ***names, size_t *n, char *err,
     size_t errlen)
 {
-	GENERAL_NAMES *gens;
 	X509 *x = NULL;
 	BIO *bio;
-	char cn[256], **v;
-	int i, k;
+	int rc;
 
 	*names = NULL;
 	*n = 0;
@@ -386,53 +464,10 @@ ssl_ctx_names(const char *file, char ***names, size_t *n, char *err,
 		ERR_clear_error();
 		return -1;
 	}
-	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
-		GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-
-		if (g->type != GEN_DNS ||
-		    (v = reallocarray(*names, *n + 1, sizeof(*v))) == NULL)
-			continue;
-		*names = v;
-		if ((v[*n] = strndup((const char *)ASN1_STRING_get0_data(
-		    g->d.dNSName), (size_t)ASN1_STRING_length(g->d.dNSName))) !=
-		    NULL)
-			(*n)++;
-	}
-	GENERAL_NAMES_free(gens);
-	if (*n == 0 && (k = X509_NAME_get_text_by_NID(X509_get_subject_name(x),
-	    NID_commonName, cn, sizeof(cn))) > 0 &&
-	    (*names = malloc(sizeof(**names))) != NULL &&
-	    ((*names)[0] = strdup(cn)) != NULL)
-		*n = 1;
+	if ((rc = ssl_cert_names(x, names, n)) < 0)
+		snprintf(err, errlen, "out of memory");
 	X509_free(x);
-	ERR_clear_error();
-	return 0;
-}
-
-static void
-ssl_ctx_free_names(char **names, size_t n)
-{
-	while (n > 0)
-		free(names[--n]);
-	free(names);
-}
-
-/* Whether two name lists hold the same names (in any order). */
-static int
-ssl_ctx_same_names(char **a, size_t na, char **b, size_t nb)
-{
-	size_t i, j;
-
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb && strcasecmp(a[i], b[j]) != 0; j++)
-			;
-		if (j == nb)
-			return 0;
-	}
-	return 1;
+	return rc;
 }
 
 /* What the default SSL_CTX of a bind carries: the table and the other
@@ -508,7 +543,7 @@ ssl_ctx_new_server(const struct ssl_ctx_opts *o, char *err, size_t errlen)
 	/* Group certificates by name set, in the order given: the first
 	 * group is the default. */
 	for (i = 0; i < o->ncerts; i++) {
-		for (j = 0; j < i && !ssl_ctx_same_names(names[i], nnames[i],
+		for (j = 0; j < i && !ssl_cert_same_names(names[i], nnames[i],
 		    names[j], nnames[j]); j++)
 			;
 		group[i] = j < i ? group[j] : ngroups++;
@@ -566,7 +601,7 @@ done:
 	}
 	SSL_CTX_free(def);
 	for (i = 0; names != NULL && i < o->ncerts; i++)
-		ssl_ctx_free_names(names[i], nnames[i]);
+		ssl_cert_free_names(names[i], nnames[i]);
 	free(names);
 	free(nnames);
 	free(idx);

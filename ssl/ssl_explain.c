@@ -22,6 +22,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "ssl_ctx.h"
 #include "ssl_explain.h"
 #include "ssl_ocsp.h"
 #include "ssl_sni.h"
@@ -40,21 +41,11 @@ struct ssl_explain_file {
 	                           replaces it */
 };
 
-/* "CN=a.test,O=x" into <buf>. */
+/* "CN=a.test,O=x" into <buf>, UTF-8 as it is. */
 static const char *
 ssl_explain_dn(const X509_NAME *n, char *buf, size_t len)
 {
-	BIO *b = BIO_new(BIO_s_mem());
-	int r;
-
-	buf[0] = '\0';
-	if (b == NULL)
-		return "?";
-	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 &
-	    ~ASN1_STRFLGS_ESC_MSB) >= 0 && (r = BIO_read(b, buf,
-	    (int)len - 1)) > 0)
-		buf[r] = '\0';
-	BIO_free(b);
+	ssl_cert_dn(n, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB, buf, len);
 	return buf[0] != '\0' ? buf : "(empty name)";
 }
 
@@ -323,73 +314,6 @@ err_free:
 	return -1;
 }
 
-/* The names ssl_ctx.c indexes <x> by: its subjectAltName DNS entries,
- * else its subject CN (the same rule as ssl_ctx_names()). */
-static int
-ssl_explain_names(X509 *x, char ***names, size_t *n)
-{
-	GENERAL_NAMES *gens;
-	GENERAL_NAME *g;
-	char cn[256], **v;
-	int i;
-
-	*names = NULL;
-	*n = 0;
-	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
-		g = sk_GENERAL_NAME_value(gens, i);
-		if (g->type != GEN_DNS)
-			continue;
-		if ((v = reallocarray(*names, *n + 1, sizeof(*v))) == NULL)
-			goto err_oom;
-		*names = v;
-		if ((v[*n] = strndup((const char *)ASN1_STRING_get0_data(
-		    g->d.dNSName), (size_t)ASN1_STRING_length(
-		    g->d.dNSName))) == NULL)
-			goto err_oom;
-		(*n)++;
-	}
-	GENERAL_NAMES_free(gens);
-	ERR_clear_error();
-	if (*n == 0 && X509_NAME_get_text_by_NID(X509_get_subject_name(x),
-	    NID_commonName, cn, sizeof(cn)) > 0) {
-		if ((*names = malloc(sizeof(**names))) == NULL ||
-		    ((*names)[0] = strdup(cn)) == NULL)
-			return -1;
-		*n = 1;
-	}
-	return 0;
-err_oom:
-	GENERAL_NAMES_free(gens);
-	return -1;
-}
-
-static void
-ssl_explain_free_names(char **names, size_t n)
-{
-	while (n > 0)
-		free(names[--n]);
-	free(names);
-}
-
-static int
-ssl_explain_same_names(const struct ssl_explain_file *a,
-    const struct ssl_explain_file *b)
-{
-	size_t i, j;
-
-	if (a->nnames != b->nnames)
-		return 0;
-	for (i = 0; i < a->nnames; i++) {
-		for (j = 0; j < b->nnames &&
-		    strcasecmp(a->names[i], b->names[j]) != 0; j++)
-			;
-		if (j == b->nnames)
-			return 0;
-	}
-	return 1;
-}
-
 /* The key of <c>: loaded as the server would, and checked against the
  * certificate. Returns the number of problems. */
 static unsigned int
@@ -581,7 +505,7 @@ ssl_explain_bind(FILE *out, const char *name, const char *norm,
 		leaf = sk_X509_value(cs[i].chain, 0);
 		cs[i].keytype = X509_get0_pubkey(leaf) != NULL ?
 		    EVP_PKEY_get_base_id(X509_get0_pubkey(leaf)) : 0;
-		if (ssl_explain_names(leaf, &cs[i].names, &cs[i].nnames) < 0) {
+		if (ssl_cert_names(leaf, &cs[i].names, &cs[i].nnames) < 0) {
 			fprintf(out, "problem: out of memory\n");
 			problems++;
 			goto out;
@@ -594,7 +518,8 @@ ssl_explain_bind(FILE *out, const char *name, const char *norm,
 		if (cs[i].chain == NULL)
 			continue;
 		for (j = 0; j < i && (cs[j].chain == NULL ||
-		    !ssl_explain_same_names(&cs[i], &cs[j])); j++)
+		    !ssl_cert_same_names(cs[i].names,
+		    cs[i].nnames, cs[j].names, cs[j].nnames)); j++)
 			;
 		cs[i].group = j < i ? cs[j].group : ngroups++;
 		for (j = 0; j < cs[i].nnames; j++)
@@ -711,7 +636,7 @@ out:
 	ssl_sni_free(&sni);
 	for (i = 0; i < b->ncerts; i++) {
 		sk_X509_pop_free(cs[i].chain, X509_free);
-		ssl_explain_free_names(cs[i].names, cs[i].nnames);
+		ssl_cert_free_names(cs[i].names, cs[i].nnames);
 	}
 	free(cs);
 	free(tags);

@@ -487,19 +487,6 @@ ssl_sock_resumed(const struct conn *c)
 	return c->xprt == &xprt_ssl && SSL_session_reused(sc->ssl);
 }
 
-/* <name> in RFC 2253 form, cut to <len> if need be. */
-static void
-ssl_sock_dn(const X509_NAME *name, char *buf, size_t len)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	int n = 0;
-
-	if (b != NULL && X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) >= 0)
-		n = BIO_read(b, buf, (int)len - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	BIO_free(b);
-}
-
 void
 ssl_sock_client_cert(const struct conn *c, struct ssl_client_cert *cc)
 {
@@ -517,9 +504,10 @@ ssl_sock_client_cert(const struct conn *c, struct ssl_client_cert *cc)
 		return;
 	cc->present = 1;
 	cc->verify = SSL_get_verify_result(sc->ssl);
-	ssl_sock_dn(X509_get_subject_name(x), cc->subject,
+	ssl_cert_dn(X509_get_subject_name(x), XN_FLAG_RFC2253, cc->subject,
 	    sizeof(cc->subject));
-	ssl_sock_dn(X509_get_issuer_name(x), cc->issuer, sizeof(cc->issuer));
+	ssl_cert_dn(X509_get_issuer_name(x), XN_FLAG_RFC2253, cc->issuer,
+	    sizeof(cc->issuer));
 	if (X509_NAME_get_text_by_NID(X509_get_subject_name(x),
 	    NID_commonName, cc->cn, sizeof(cc->cn)) < 0)
 		cc->cn[0] = '\0';
