@@ -204,15 +204,13 @@ ssl_ctx_load_cert(SSL_CTX *ctx, const struct ssl_cert_opts *c, char *err,
 	return 0;
 }
 
-/* "2026-01-31 12:00:00 UTC" */
-static const char *
-ssl_ctx_date(const ASN1_TIME *t, char *buf, size_t len)
+const char *
+ssl_cert_date(const ASN1_TIME *t, const char *fmt, char *buf, size_t len)
 {
 	struct tm tm;
 
-	if (ASN1_TIME_to_tm(t, &tm) != 1 ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, len, "(a bad date)");
+	if (ASN1_TIME_to_tm(t, &tm) != 1 || strftime(buf, len, fmt, &tm) == 0)
+		snprintf(buf, len, "(bad date)");
 	return buf;
 }
 
@@ -225,10 +223,12 @@ ssl_ctx_warn_dates(const char *file, X509 *x)
 
 	if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0)
 		log_warnx("%s: the certificate expired on %s", file,
-		    ssl_ctx_date(X509_get0_notAfter(x), date, sizeof(date)));
+		    ssl_cert_date(X509_get0_notAfter(x), SSL_DATE_LOG, date,
+		    sizeof(date)));
 	else if (X509_cmp_current_time(X509_get0_notBefore(x)) > 0)
 		log_warnx("%s: the certificate is not valid before %s", file,
-		    ssl_ctx_date(X509_get0_notBefore(x), date, sizeof(date)));
+		    ssl_cert_date(X509_get0_notBefore(x), SSL_DATE_LOG, date,
+		    sizeof(date)));
 }
 
 /* Client certificates: asked for, checked against <ca_file> (and its

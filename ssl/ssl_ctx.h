@@ -108,6 +108,12 @@ int ssl_cert_same_names(char **a, size_t na, char **b, size_t nb);
 const char *ssl_cert_dn(const X509_NAME *name, unsigned long flags,
     char *buf, size_t len);
 
+/* <t> with strftime() format <fmt> (UTC), or "(bad date)". */
+const char *ssl_cert_date(const ASN1_TIME *t, const char *fmt, char *buf,
+    size_t len);
+#define SSL_DATE_LOG    "%Y-%m-%d %H:%M:%S UTC"
+#define SSL_DATE_ISO    "%Y-%m-%dT%H:%M:%SZ"
+
 /* The reason for the last OpenSSL error, cleared from the queue. */
 const char *ssl_err_reason(char *buf, size_t len);
 

@@ -49,18 +49,6 @@ ssl_explain_dn(const X509_NAME *n, char *buf, size_t len)
 	return buf[0] != '\0' ? buf : "(empty name)";
 }
 
-/* "2027-03-01T12:00:00Z" into <buf>. */
-static const char *
-ssl_explain_date(const ASN1_TIME *t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (ASN1_TIME_to_tm(t, &tm) != 1 ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "(bad date)");
-	return buf;
-}
-
 /* Whole days from <now> to <t>, rounded down (negative: past). */
 static int
 ssl_explain_days(const ASN1_TIME *t, time_t now)
@@ -166,8 +154,9 @@ ssl_explain_chain(FILE *out, const char *file, STACK_OF(X509) *chain,
 		    "%s (", i + 1, ssl_explain_dn(X509_get_subject_name(x),
 		    subj, sizeof(subj)), ssl_explain_dn(X509_get_issuer_name(x),
 		    iss, sizeof(iss)), X509_self_signed(x, 0) == 1 ?
-		    " (self-signed)" : "", ssl_explain_date(
-		    X509_get0_notAfter(x), date, sizeof(date)));
+		    " (self-signed)" : "", ssl_cert_date(
+		    X509_get0_notAfter(x), SSL_DATE_ISO, date,
+		    sizeof(date)));
 		if (days < 0)
 			fprintf(out, "expired %d day%s ago)\n", -days,
 			    days == -1 ? "" : "s");
@@ -179,7 +168,8 @@ ssl_explain_chain(FILE *out, const char *file, STACK_OF(X509) *chain,
 	for (i = 0; i < n; i++) {
 		x = sk_X509_value(chain, (int)i);
 		ssl_explain_dn(X509_get_subject_name(x), subj, sizeof(subj));
-		ssl_explain_date(X509_get0_notAfter(x), date, sizeof(date));
+		ssl_cert_date(X509_get0_notAfter(x), SSL_DATE_ISO, date,
+		    sizeof(date));
 		days = ssl_explain_days(X509_get0_notAfter(x), now);
 		if (X509_cmp_time(X509_get0_notAfter(x), &now) < 0) {
 			fprintf(out, "problem: %s: certificate %zu (%s) "
@@ -194,8 +184,8 @@ ssl_explain_chain(FILE *out, const char *file, STACK_OF(X509) *chain,
 		if (X509_cmp_time(X509_get0_notBefore(x), &now) > 0) {
 			fprintf(out, "problem: %s: certificate %zu (%s) is not "
 			    "valid before %s\n", file, i + 1, subj,
-			    ssl_explain_date(X509_get0_notBefore(x), date,
-			    sizeof(date)));
+			    ssl_cert_date(X509_get0_notBefore(x),
+			    SSL_DATE_ISO, date, sizeof(date)));
 			problems++;
 		}
 	}
