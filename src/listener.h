@@ -57,7 +57,6 @@ struct listener {
 	SSL_CTX *ssl_ctx;               /* NULL: plain bind; a reference of
 	                                   its own, taken again from the
 	                                   frontend after a reload */
-	size_t bind_idx;                /* in fe->cfg->binds */
 	struct worker *w;
 	struct list list;               /* in the worker's listeners */
 };

@@ -213,7 +213,6 @@ main_open_listeners(struct worker *w, struct runtime *rt)
 			l->bind = b;
 			l->fe = &rt->frontends[i];
 			l->ssl_ctx = l->fe->ssl_ctx[j];
-			l->bind_idx = j;
 			if (l->ssl_ctx != NULL)
 				SSL_CTX_up_ref(l->ssl_ctx);
 			l->w = w;

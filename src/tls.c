@@ -104,7 +104,10 @@ tls_bind_ctx(const struct cfg *c, const struct cfg_frontend *fe,
 		.alpn = b->alpn, .strict_sni = !!(b->flags &
 		    CFG_BIND_F_STRICT_SNI),
 		.session_cache = c->tls_session_cache,
-		.tickets = tickets, .verify = (enum ssl_verify)b->verify,
+		.tickets = tickets,
+		.verify = b->verify == CFG_VERIFY_REQUIRED ?
+		    SSL_VERIFY_CLIENT_REQUIRED : b->verify == CFG_VERIFY_OPTIONAL ?
+		    SSL_VERIFY_CLIENT_OPTIONAL : SSL_VERIFY_CLIENT_NONE,
 		.ca_file = b->ca_file, .crl_file = b->crl_file,
 		/* Splicing is what kTLS brings, and only mode tcp splices;
 		 * elsewhere gatehouse's batched records are cheaper. */

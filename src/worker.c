@@ -75,7 +75,7 @@ worker_tls_update(struct worker *w)
 		if (l->ssl_ctx == NULL)
 			continue;
 		pthread_mutex_lock(&w->rt->tls_lock);
-		ctx = l->fe->ssl_ctx[l->bind_idx];
+		ctx = l->fe->ssl_ctx[l->bind - l->fe->cfg->binds];
 		SSL_CTX_up_ref(ctx);
 		pthread_mutex_unlock(&w->rt->tls_lock);
 		SSL_CTX_free(l->ssl_ctx);

@@ -32,9 +32,8 @@ struct ssl_tickets {
 	unsigned int period;            /* seconds */
 	unsigned char *secret;          /* SECRET: the file's bytes */
 	size_t secret_len;
-	uint64_t cur;                   /* SECRET: period of keys[0];
-	                                   RANDOM: when the next rotation is
-	                                   due */
+	uint64_t period_n;              /* SECRET: the period of keys[0] */
+	time_t due;                     /* RANDOM: when the next key comes */
 };
 
 static int ssl_ticket_idx = -1;
@@ -187,7 +186,7 @@ ssl_ticket_derive_now(struct ssl_tickets *t, time_t now)
 	    &t->keys[2]) < 0)
 		return -1;
 	t->nkeys = 3;
-	t->cur = n;
+	t->period_n = n;
 	return 0;
 }
 
@@ -294,7 +293,7 @@ ssl_tickets_new(const char *keys_file, const char *secret_file,
 			goto err_free;
 		}
 	t->nkeys = SSL_TICKET_RANDOM_KEYS;
-	t->cur = (uint64_t)time(NULL) + t->period;
+	t->due = time(NULL) + t->period;
 	return t;
 err_free:
 	ssl_tickets_free(t);
@@ -325,18 +324,18 @@ ssl_tickets_tick(struct ssl_tickets *t, time_t now)
 	struct ssl_ticket_key k;
 
 	if (t->src == SSL_TICKET_SECRET &&
-	    (uint64_t)now / t->period != t->cur) {
+	    (uint64_t)now / t->period != t->period_n) {
 		pthread_rwlock_wrlock(&t->lock);
 		/* A failed derivation keeps the keys of the last period. */
 		(void)ssl_ticket_derive_now(t, now);
 		pthread_rwlock_unlock(&t->lock);
-	} else if (t->src == SSL_TICKET_RANDOM && (uint64_t)now >= t->cur &&
+	} else if (t->src == SSL_TICKET_RANDOM && now >= t->due &&
 	    ssl_ticket_random(&k) == 0) {
 		pthread_rwlock_wrlock(&t->lock);
 		memmove(&t->keys[1], &t->keys[0],
 		    (SSL_TICKET_RANDOM_KEYS - 1) * sizeof(k));
 		t->keys[0] = k;
-		t->cur = (uint64_t)now + t->period;
+		t->due = now + t->period;
 		pthread_rwlock_unlock(&t->lock);
 		OPENSSL_cleanse(&k, sizeof(k));
 	}
