@@ -8,21 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pool.h"
+
 /* A fixed-size buffer from a pool. Data is [head, head + data). */
 struct buf {
 	char *area;             /* NULL: no buffer held */
 	size_t size;
 	size_t head;
 	size_t data;
-};
-
-/* A per-thread free list of equal-sized blocks. Never shared between
- * threads, so no locking. */
-struct pool {
-	size_t size;            /* block size */
-	void *free;             /* singly linked through the first word */
-	unsigned int nfree;
-	unsigned int max_free;  /* blocks beyond this go back to malloc */
 };
 
 #define CH_F_SHUTR      0x0001  /* the producer sent EOF: nothing more comes */
@@ -42,12 +35,6 @@ struct channel {
 	                           analyzer has let through */
 	uint64_t total;         /* bytes that entered the channel */
 };
-
-void pool_init(struct pool *p, size_t size, unsigned int max_free);
-/* Returns a block of p->size bytes or NULL when memory is exhausted. */
-void *pool_get(struct pool *p);
-void pool_put(struct pool *p, void *block);
-void pool_destroy(struct pool *p);
 
 /* A channel with no buffer and no pipe, read limit = <limit>. */
 void channel_init(struct channel *ch, size_t limit);
