@@ -13,6 +13,7 @@
 #include "listener.h"
 #include "log.h"
 #include "proxy_proto.h"
+#include "proto.h"
 #include "ssl_sock.h"
 #include "worker.h"
 
@@ -29,6 +30,17 @@ struct accept_pp {
 };
 
 static void accept_pp_io(struct conn *c, short what);
+
+/* The transport of <c> is ready (its TLS handshake over, or at once on
+ * a plain bind): the frontend's protocol takes it. */
+static void
+accept_conn_ready(struct listener *l, struct conn *c)
+{
+	if (l->fe->proto->accept(l->w, l->fe, c) < 0) {
+		conn_free(c);
+		listener_conn_gone(l->w, l->fe);
+	}
+}
 
 /* At most this many accepts per wake-up, so one busy listener cannot
  * starve the connections already established. */
@@ -59,7 +71,7 @@ accept_hs_done(struct conn *c, const char *reason, void *arg)
 
 	list_del(&c->list);
 	if (reason == NULL) {
-		listener_conn_ready(l, c);
+		accept_conn_ready(l, c);
 		return;
 	}
 	log_info("%s fe=%s TLS handshake failed: %s",
@@ -102,7 +114,7 @@ accept_next(struct listener *l, struct conn *c)
 	struct worker *w = l->w;
 
 	if (l->ssl_ctx == NULL) {
-		listener_conn_ready(l, c);
+		accept_conn_ready(l, c);
 		return;
 	}
 	/* Until the handshake is over, the connection belongs to the
@@ -310,10 +322,9 @@ accept_abort_handshake(struct conn *c)
 }
 
 void
-listener_conn_ready(struct listener *l, struct conn *c)
+accept_start(struct listener *l)
 {
-	if (l->fe->proto->accept(l->w, l->fe, c) < 0) {
-		conn_free(c);
-		listener_conn_gone(l->w, l->fe);
-	}
+	event_assign(&l->ev, l->w->base, l->fd, EV_READ | EV_PERSIST,
+	    tcp_accept, l);
+	event_add(&l->ev, NULL);
 }

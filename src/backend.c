@@ -16,27 +16,6 @@
  * share stays within a few percent of its weight. */
 #define BACKEND_POINTS  64
 
-uint32_t
-backend_hash(const void *key, size_t len)
-{
-	const unsigned char *p = key;
-	uint64_t h = 0xcbf29ce484222325ULL;     /* FNV-1a, 64 bits */
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	/* FNV alone spreads close keys poorly: a murmur3 finalizer mixes
-	 * every bit into the 32 kept. */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return (uint32_t)h;
-}
-
 static int
 backend_point_cmp(const void *a, const void *b)
 {
@@ -68,7 +47,7 @@ backend_build_ring(struct backend *b)
 		    j++) {
 			len = snprintf(key, sizeof(key), "%s#%u",
 			    b->servers[i].cfg->name, j);
-			b->ring[b->nring].hash = backend_hash(key,
+			b->ring[b->nring].hash = util_hash(key,
 			    (size_t)len < sizeof(key) ? (size_t)len :
 			    sizeof(key) - 1);
 			b->ring[b->nring++].srv = (uint32_t)i;

@@ -72,7 +72,7 @@ struct backend *backend_of(struct backend *all, size_t n,
 /* Picks a server by the backend's algorithm among those up, not full and
  * not <avoid> (the one that just failed), backups only when no other is
  * up, and takes a slot on it (server->served). <hash> is the key's
- * backend_hash() for the hash algorithms; NULL (no key, as a request
+ * util_hash() for the hash algorithms; NULL (no key, as a request
  * without the field) makes them fall back to round robin. Returns the
  * server, or NULL with the reason in <miss>. */
 struct server *backend_pick(struct backend *b, const uint32_t *hash,
@@ -82,7 +82,6 @@ struct server *backend_pick(struct backend *b, const uint32_t *hash,
 void backend_release(struct server *srv);
 
 /* The 32-bit hash of the hash algorithms, exposed for tests. */
-uint32_t backend_hash(const void *key, size_t len);
 
 /* Server state, from any thread. */
 

@@ -20,18 +20,29 @@ struct buf {
 
 #define CH_F_SHUTR      0x0001  /* the producer sent EOF: nothing more comes */
 #define CH_F_SHUTW      0x0002  /* EOF passed on to the consumer */
-#define CH_F_HOLD       0x0004  /* an analyzer looks before anything moves:
-                                   only the first <fwd> bytes may leave */
 #define CH_F_PIPE_FULL  0x0008  /* the splice pipe took no more: read again
                                    once it drains */
+
+/* Analyzers, as bits on the channel that they watch (ch->an). While any
+ * is set the channel is held: only its first <fwd> bytes may leave, and
+ * its producer's EOF is not passed on (a message ends by its framing).
+ * The protocol's analyze hook runs them, in this order. */
+#define AN_REQ_HTTP     0x0001  /* http_req_analyze: the request header,
+                                   checked, routed and rewritten, then its
+                                   body by its framing; asks for a server
+                                   at each header (src/proto_http.c) */
+#define AN_RES_HTTP     0x0002  /* http_resp_analyze: the response header,
+                                   then its body; at its end the protocol
+                                   turns the connection over */
 
 struct channel {
 	struct buf buf;
 	int pipe[2];            /* splice pipe, -1 when none is held */
 	size_t pipe_data;       /* bytes in the pipe */
 	unsigned int flags;     /* CH_F_* */
+	unsigned int an;        /* AN_* still watching: 0, bytes flow */
 	size_t read_limit;      /* most bytes the buffer may hold */
-	size_t fwd;             /* CH_F_HOLD: bytes at the head that an
+	size_t fwd;             /* held: bytes at the head that an
 	                           analyzer has let through */
 	uint64_t total;         /* bytes that entered the channel */
 };

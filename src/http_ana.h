@@ -1,11 +1,12 @@
 /* The HTTP analyzers of mode http: http_req (src/http_req.c) on the
  * request channel, http_resp (src/http_resp.c) on the response channel.
  *
- * An analyzer is called by the session when bytes arrived on a held
- * channel (CH_F_HOLD). It reads what lies past the channel's <fwd> mark,
- * may rewrite it in place, and moves <fwd> over what may now be sent. It
- * never touches a socket: what the session must do next is in its return
- * value and in the transaction. */
+ * An analyzer is called by the protocol (src/proto_http.c) when bytes
+ * arrived on a held channel (CH_F_HOLD). It reads what lies past the
+ * channel's <fwd> mark, may rewrite it in place, and moves <fwd> over
+ * what may now be sent. It sees one struct http_ana, never a socket, a
+ * session, a worker or a frontend: what must happen next is in its
+ * return value and in the transaction. */
 #ifndef GH_HTTP_ANA_H
 #define GH_HTTP_ANA_H
 
@@ -15,7 +16,9 @@
 #include "channel.h"
 #include "http_parse.h"
 
-struct session;
+struct pool;
+struct sockaddr;
+struct ssl_client_cert;
 
 enum an_ret {
 	AN_MORE = 0,    /* nothing for the session to do: wait for bytes */
@@ -68,23 +71,50 @@ struct http_txn {
 	uint64_t t_res;                 /* response header let through */
 	uint64_t res_bytes;             /* response bytes let through */
 	uint32_t lb_hash;               /* balance uri / hdr(NAME) */
+	size_t route;                   /* the request's route: an index in
+	                                   the frontend's routes, nroutes
+	                                   for the default backend */
 	char line[160];                 /* "METHOD URI" for the log, cut */
 	char host[96];                  /* Host without port, lower case */
 };
 
+/* What the analyzers know of the client connection. */
+struct http_cli {
+	const struct sockaddr *peer;    /* the client's address */
+	int tls;                        /* it came over TLS */
+	const struct ssl_client_cert *cert;     /* its certificate's fields,
+	                                           NULL when it sent none */
+};
+
+/* Everything an analyzer sees: the transaction and its two channels,
+ * room to work in, the rules that apply, what is known of the client.
+ * The protocol fills it; nothing in it is a socket. */
+struct http_ana {
+	struct http_txn *txn;
+	struct channel *req, *res;
+	struct pool *bufs;              /* channel buffers (http_reply) */
+	struct http_msg *msg;           /* room for one parsed header block */
+	char *scratch;                  /* room for a rewritten one:
+	                                   cfg->bufsize bytes */
+	const struct cfg *cfg;          /* buffer size, HTTP limits */
+	const struct cfg_frontend *fe;  /* rules, routes, error files */
+	struct http_cli cli;
+	int stopping;                   /* no request after this one */
+};
+
 /* The request analyzer (http_req.c): validates, applies the request
- * rules, routes (sets s->be), rewrites and lets the header block through,
+ * rules, routes (sets txn->route), rewrites and lets the header block through,
  * then the body by its framing. AN_DONE once per request, when a server
  * is needed; AN_ERROR with txn->status for a bad or refused request (a
  * redirect is an "error" with a 3xx status and txn->location). */
-enum an_ret http_req_analyze(struct session *s);
+enum an_ret http_req_analyze(struct http_ana *a);
 
 /* The response analyzer (http_resp.c): validates the response header,
  * lets 1xx interim responses through, rewrites the final one (hop-by-hop
  * fields, Connection, rules, HSTS), then the body by its framing. AN_DONE
  * when the response is complete (or switched to a tunnel); AN_ERROR with
  * txn->status 502 for a response that cannot be read one way only. */
-enum an_ret http_resp_analyze(struct session *s);
+enum an_ret http_resp_analyze(struct http_ana *a);
 
 /* Lets through what the body framing in <st> allows of the bytes past
  * ch->fwd, counting them in <count>; <left> and <c> follow the framing.
@@ -130,12 +160,10 @@ void http_rules_add(struct http_out *o, const struct cfg_rule *r, size_t n,
     const struct http_req_view *v);
 
 /* Puts gatehouse's own response for txn->status in the response channel,
- * after what it already lets through. Returns 0, or -1 when no buffer
- * could be had. */
-int http_reply(struct session *s);
-
-/* Writes the access log line of the transaction. */
-void http_log(struct session *s, const char *term);
+ * after what it already lets through; like every response, it gets the
+ * frontend's http-response rules and HSTS. Returns 0, or -1 when no
+ * buffer could be had or it does not fit. */
+int http_reply(struct http_ana *a);
 
 /* Clears the transaction for the next request on the connection. */
 void http_txn_reset(struct http_txn *t);

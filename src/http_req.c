@@ -11,13 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "backend.h"
-#include "conn.h"
 #include "http_ana.h"
-#include "listener.h"
-#include "session.h"
 #include "ssl_sock.h"
-#include "worker.h"
 
 void
 http_out_add(struct http_out *o, const char *s, size_t n)
@@ -270,11 +265,11 @@ http_rules_add(struct http_out *o, const struct cfg_rule *r, size_t n,
 
 /* The client's address as RFC 7239 wants it: IPv6 quoted in brackets. */
 static void
-http_forwarded(struct http_out *o, struct session *s, const char *addr,
+http_forwarded(struct http_out *o, struct http_ana *a, const char *addr,
     const char *proto)
 {
-	const char *host = s->txn.host;
-	int v6 = s->cli->peer.sa.sa_family == AF_INET6;
+	const char *host = a->txn->host;
+	int v6 = a->cli.peer->sa_family == AF_INET6;
 
 	http_out_str(o, v6 ? "Forwarded: for=\"[" : "Forwarded: for=");
 	http_out_str(o, addr);
@@ -313,38 +308,38 @@ http_cert_hdr(const struct cfg_frontend *fe, struct ist name)
  * bind that asks for none; SUCCESS otherwise, since a certificate that
  * fails ends the handshake), the rest when there is a certificate. */
 static void
-http_client_cert(struct http_out *o, struct session *s)
+http_client_cert(struct http_out *o, const struct http_ana *a)
 {
-	const struct cfg_frontend *fe = s->fe->cfg;
-	struct ssl_client_cert cc;
+	const struct ssl_client_cert *cc = a->cli.cert;
 	const char *vals[CFG_NCERT_HDRS];
-	int i;
+	int i, present = cc != NULL && cc->present;
 
-	ssl_sock_client_cert(s->cli, &cc);
-	vals[CFG_CH_VERIFY] = cc.present ? "SUCCESS" : "NONE";
-	vals[CFG_CH_SUBJECT] = cc.subject;
-	vals[CFG_CH_ISSUER] = cc.issuer;
-	vals[CFG_CH_SERIAL] = cc.serial;
-	vals[CFG_CH_SHA256] = cc.sha256;
+	vals[CFG_CH_VERIFY] = present ? "SUCCESS" : "NONE";
+	if (present) {
+		vals[CFG_CH_SUBJECT] = cc->subject;
+		vals[CFG_CH_ISSUER] = cc->issuer;
+		vals[CFG_CH_SERIAL] = cc->serial;
+		vals[CFG_CH_SHA256] = cc->sha256;
+	}
 	for (i = 0; i < CFG_NCERT_HDRS; i++)
-		if (i == CFG_CH_VERIFY || cc.present)
-			http_out_field(o, http_ist(http_cert_hdr_name(fe, i)),
+		if (i == CFG_CH_VERIFY || present)
+			http_out_field(o, http_ist(http_cert_hdr_name(a->fe, i)),
 			    http_ist(vals[i]));
 }
 
 /* Writes the request header block as it goes to the server. */
 static void
-http_req_rewrite(struct session *s, const struct http_msg *m,
+http_req_rewrite(struct http_ana *a, const struct http_msg *m,
     const struct http_req_view *v, struct http_out *o)
 {
-	const struct cfg_frontend *fe = s->fe->cfg;
+	const struct cfg_frontend *fe = a->fe;
 	const struct http_hdr *h;
 	const char *proto = v->tls ? "https" : "http";
 	char addr[UTIL_ADDRSTRLEN];
-	int upgrade = s->txn.flags & TX_F_UPGRADE, xff = 0, cl = 0;
+	int upgrade = a->txn->flags & TX_F_UPGRADE, xff = 0, cl = 0;
 	unsigned int i;
 
-	util_addr_ip(&s->cli->peer.sa, addr, sizeof(addr));
+	util_addr_ip(a->cli.peer, addr, sizeof(addr));
 	http_out_add(o, m->method.ptr, m->method.len);
 	http_out_add(o, " ", 1);
 	/* An absolute-form target goes on in origin-form with its
@@ -383,9 +378,9 @@ http_req_rewrite(struct session *s, const struct http_msg *m,
 	http_out_str(o, proto);
 	http_out_str(o, "\r\n");
 	if (fe->forwarded)
-		http_forwarded(o, s, addr, proto);
+		http_forwarded(o, a, addr, proto);
 	if (fe->client_certs)
-		http_client_cert(o, s);
+		http_client_cert(o, a);
 	/* The server connection is kept alive whatever the client does. */
 	if (upgrade)
 		http_out_str(o, "Connection: upgrade\r\n");
@@ -397,12 +392,12 @@ http_req_rewrite(struct session *s, const struct http_msg *m,
 
 /* Runs deny and redirect rules. Returns 0 to go on, else the status. */
 static unsigned int
-http_req_rules(struct session *s, const struct http_req_view *v)
+http_req_rules(struct http_ana *a, const struct http_req_view *v)
 {
-	const struct cfg_frontend *fe = s->fe->cfg;
+	const struct cfg_frontend *fe = a->fe;
 	const struct cfg_rule *r;
-	struct http_txn *t = &s->txn;
-	struct http_out o = { s->w->scratch, 0, s->w->cfg->bufsize, 0 };
+	struct http_txn *t = a->txn;
+	struct http_out o = { a->scratch, 0, a->cfg->bufsize, 0 };
 	size_t i;
 
 	for (i = 0; i < fe->nreq_rules; i++) {
@@ -432,17 +427,20 @@ http_req_rules(struct session *s, const struct http_req_view *v)
 	return 0;
 }
 
-/* The backend of the first route that matches, else the default. */
-static struct backend *
-http_route(struct session *s, const struct http_req_view *v)
+/* The first route that matches, else the default: its index in
+ * fe->routes (fe->nroutes for the default), and its backend's
+ * configuration (NULL: there is none, 404). */
+static const struct cfg_backend *
+http_route(struct http_ana *a, const struct http_req_view *v)
 {
-	const struct cfg_frontend *fe = s->fe->cfg;
+	const struct cfg_frontend *fe = a->fe;
 	size_t i;
 
 	for (i = 0; i < fe->nroutes; i++)
 		if (http_cond(v, &fe->routes[i].cond))
-			return s->fe->routes[i];
-	return s->fe->backend;
+			break;
+	a->txn->route = i;
+	return i < fe->nroutes ? fe->routes[i].backend : fe->default_backend;
 }
 
 static enum an_ret
@@ -458,13 +456,13 @@ http_req_fail(struct http_txn *t, unsigned int status, const char *why)
 /* What the balancing of the chosen backend hashes, if it hashes the
  * request, and whether the request may be sent twice. */
 static void
-http_req_lb_key(struct session *s, const struct http_msg *m,
-    const struct http_req_view *v)
+http_req_lb_key(struct http_ana *a, const struct cfg_backend *be,
+    const struct http_msg *m, const struct http_req_view *v)
 {
 	static const char *const idempotent[] = {
 		"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE",
 	};
-	struct http_txn *t = &s->txn;
+	struct http_txn *t = a->txn;
 	const struct http_hdr *h;
 	size_t i;
 
@@ -472,15 +470,15 @@ http_req_lb_key(struct session *s, const struct http_msg *m,
 		if (m->method.len == strlen(idempotent[i]) &&
 		    memcmp(m->method.ptr, idempotent[i], m->method.len) == 0)
 			t->flags |= TX_F_IDEMPOTENT;
-	switch (s->be->cfg->balance) {
+	switch (be->balance) {
 	case CFG_LB_URI:
-		t->lb_hash = backend_hash(v->path.ptr, v->path.len);
+		t->lb_hash = util_hash(v->path.ptr, v->path.len);
 		t->flags |= TX_F_LB_KEY;
 		break;
 	case CFG_LB_HDR:
-		if ((h = http_find_hdr(m, s->be->cfg->balance_hdr)) == NULL)
+		if ((h = http_find_hdr(m, be->balance_hdr)) == NULL)
 			break;
-		t->lb_hash = backend_hash(h->value.ptr, h->value.len);
+		t->lb_hash = util_hash(h->value.ptr, h->value.len);
 		t->flags |= TX_F_LB_KEY;
 		break;
 	default:
@@ -489,16 +487,17 @@ http_req_lb_key(struct session *s, const struct http_msg *m,
 }
 
 static enum an_ret
-http_req_head(struct session *s)
+http_req_head(struct http_ana *a)
 {
-	const struct cfg *cfg = s->w->cfg;
+	const struct cfg *cfg = a->cfg;
 	struct http_limits lim = { cfg->http_max_line,
 	    cfg->bufsize - cfg->http_reserve, cfg->http_max_headers };
-	struct channel *ch = &s->req;
-	struct http_txn *t = &s->txn;
-	struct http_msg *m = s->w->msg;
-	struct http_out o = { s->w->scratch, 0, cfg->bufsize, 0 };
+	struct channel *ch = a->req;
+	struct http_txn *t = a->txn;
+	struct http_msg *m = a->msg;
+	struct http_out o = { a->scratch, 0, cfg->bufsize, 0 };
 	struct http_req_view v = { .m = m, .host = t->host };
+	const struct cfg_backend *be;
 	struct ist authority, path;
 	const struct http_hdr *h;
 	const char *q;
@@ -542,7 +541,7 @@ http_req_head(struct session *s)
 	v.path = path;
 	if ((q = memchr(path.ptr, '?', path.len)) != NULL)
 		v.path.len = (size_t)(q - path.ptr);
-	v.tls = s->cli->xprt != &xprt_raw;
+	v.tls = a->cli.tls;
 
 	if (m->version == 10 ? !(m->flags & HTTP_F_CONN_KEEPALIVE) :
 	    (m->flags & HTTP_F_CONN_CLOSE) != 0)
@@ -550,16 +549,16 @@ http_req_head(struct session *s)
 	if ((m->flags & (HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE)) ==
 	    (HTTP_F_UPGRADE | HTTP_F_CONN_UPGRADE))
 		t->flags |= TX_F_UPGRADE;
-	if (s->fe->cfg->max_body != 0 && m->body == HTTP_BODY_LENGTH &&
-	    m->length > s->fe->cfg->max_body)
+	if (a->fe->max_body != 0 && m->body == HTTP_BODY_LENGTH &&
+	    m->length > a->fe->max_body)
 		return http_req_fail(t, 413, "body larger than max-body-size");
-	if ((status = http_req_rules(s, &v)) != 0)
+	if ((status = http_req_rules(a, &v)) != 0)
 		return http_req_fail(t, status, NULL);
-	if ((s->be = http_route(s, &v)) == NULL)
+	if ((be = http_route(a, &v)) == NULL)
 		return http_req_fail(t, 404, "no backend for this request");
-	http_req_lb_key(s, m, &v);
+	http_req_lb_key(a, be, m, &v);
 
-	http_req_rewrite(s, m, &v, &o);
+	http_req_rewrite(a, m, &v, &o);
 	if (o.full || channel_replace(ch, ch->fwd, m->head_len, o.p,
 	    o.len) < 0)
 		return http_req_fail(t, 431, "no room to rewrite the header "
@@ -624,24 +623,24 @@ http_body(struct channel *ch, enum http_state *st, uint64_t *left,
 }
 
 enum an_ret
-http_req_analyze(struct session *s)
+http_req_analyze(struct http_ana *a)
 {
-	struct http_txn *t = &s->txn;
-	struct channel *ch = &s->req;
+	struct http_txn *t = a->txn;
+	struct channel *ch = a->req;
 	const char *why = NULL;
 	enum an_ret rc;
 
 	switch (t->req) {
 	case HTTP_S_HDR:
-		return http_req_head(s);
+		return http_req_head(a);
 	case HTTP_S_BODY_LEN:
 	case HTTP_S_BODY_CHUNKED:
 		rc = http_body(ch, &t->req, &t->req_left, &t->req_chunk,
 		    &t->req_body, &why);
 		if (rc == AN_ERROR)
 			return http_req_fail(t, 400, why);
-		if (s->fe->cfg->max_body != 0 &&
-		    t->req_body > s->fe->cfg->max_body)
+		if (a->fe->max_body != 0 &&
+		    t->req_body > a->fe->max_body)
 			return http_req_fail(t, 413, "chunked body larger "
 			    "than max-body-size");
 		/* The request end is the session's business only when the

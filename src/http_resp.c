@@ -9,11 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "conn.h"
 #include "http_ana.h"
-#include "listener.h"
-#include "session.h"
-#include "worker.h"
 
 static enum an_ret
 http_resp_fail(struct http_txn *t, const char *why)
@@ -23,14 +19,28 @@ http_resp_fail(struct http_txn *t, const char *why)
 	return AN_ERROR;
 }
 
+/* What every final response gets, gatehouse's own too (as nginx's
+ * add_header ... always): the response rules' fields, and HSTS to a
+ * client over TLS. */
 static void
-http_resp_rewrite(struct session *s, const struct http_msg *m,
+http_resp_added(struct http_out *o, const struct http_ana *a)
+{
+	http_rules_add(o, a->fe->res_rules, a->fe->nres_rules, NULL);
+	if (a->fe->hsts != NULL && a->cli.tls) {
+		http_out_str(o, "Strict-Transport-Security: ");
+		http_out_str(o, a->fe->hsts);
+		http_out_str(o, "\r\n");
+	}
+}
+
+static void
+http_resp_rewrite(struct http_ana *a, const struct http_msg *m,
     struct http_out *o)
 {
-	const struct cfg_frontend *fe = s->fe->cfg;
-	struct http_txn *t = &s->txn;
+	const struct cfg_frontend *fe = a->fe;
+	struct http_txn *t = a->txn;
 	const struct http_hdr *h;
-	int hsts = fe->hsts != NULL && s->cli->xprt != &xprt_raw;
+	int hsts = fe->hsts != NULL && a->cli.tls;
 	char line[] = "HTTP/1.1 000 ";
 	unsigned int i;
 	int cl = 0;
@@ -50,12 +60,7 @@ http_resp_rewrite(struct session *s, const struct http_msg *m,
 			continue;
 		http_out_field(o, h->name, h->value);
 	}
-	http_rules_add(o, fe->res_rules, fe->nres_rules, NULL);
-	if (hsts) {
-		http_out_str(o, "Strict-Transport-Security: ");
-		http_out_str(o, fe->hsts);
-		http_out_str(o, "\r\n");
-	}
+	http_resp_added(o, a);
 	if (t->flags & TX_F_CLI_CLOSE)
 		http_out_str(o, "Connection: close\r\n");
 	else if (t->version == 10)
@@ -66,15 +71,15 @@ http_resp_rewrite(struct session *s, const struct http_msg *m,
 /* One response header block at ch->fwd: an interim one (let through or,
  * for an HTTP/1.0 client, dropped; then the next) or the final one. */
 static enum an_ret
-http_resp_head(struct session *s)
+http_resp_head(struct http_ana *a)
 {
-	const struct cfg *cfg = s->w->cfg;
+	const struct cfg *cfg = a->cfg;
 	struct http_limits lim = { cfg->bufsize, cfg->bufsize -
 	    cfg->http_reserve, cfg->http_max_headers };
-	struct channel *ch = &s->res;
-	struct http_txn *t = &s->txn;
-	struct http_msg *m = s->w->msg;
-	struct http_out o = { s->w->scratch, 0, cfg->bufsize, 0 };
+	struct channel *ch = a->res;
+	struct http_txn *t = a->txn;
+	struct http_msg *m = a->msg;
+	struct http_out o = { a->scratch, 0, cfg->bufsize, 0 };
 	int rc;
 
 	for (;;) {
@@ -122,9 +127,9 @@ http_resp_head(struct session *s)
 	 * still arriving cannot be followed by another one; a stopping
 	 * worker takes no more. */
 	if (m->body == HTTP_BODY_CLOSE || t->req != HTTP_S_DONE ||
-	    s->w->stopping)
+	    a->stopping)
 		t->flags |= TX_F_CLI_CLOSE;
-	http_resp_rewrite(s, m, &o);
+	http_resp_rewrite(a, m, &o);
 	if (o.full || channel_replace(ch, ch->fwd, m->head_len, o.p,
 	    o.len) < 0)
 		return http_resp_fail(t, "no room to rewrite the response "
@@ -151,22 +156,22 @@ http_resp_head(struct session *s)
 }
 
 enum an_ret
-http_resp_analyze(struct session *s)
+http_resp_analyze(struct http_ana *a)
 {
-	struct http_txn *t = &s->txn;
+	struct http_txn *t = a->txn;
 	const char *why = NULL;
 	enum an_ret rc;
 
 	switch (t->res) {
 	case HTTP_S_HDR:
-		if ((rc = http_resp_head(s)) != AN_MORE || t->res == HTTP_S_HDR)
+		if ((rc = http_resp_head(a)) != AN_MORE || t->res == HTTP_S_HDR)
 			return rc;
 		/* The body may have come with the header. */
 		/* FALLTHROUGH */
 	case HTTP_S_BODY_LEN:
 	case HTTP_S_BODY_CHUNKED:
 	case HTTP_S_BODY_CLOSE:
-		rc = http_body(&s->res, &t->res, &t->res_left, &t->res_chunk,
+		rc = http_body(a->res, &t->res, &t->res_left, &t->res_chunk,
 		    &t->res_bytes, &why);
 		return rc == AN_ERROR ? http_resp_fail(t, why) : rc;
 	default:
@@ -201,12 +206,24 @@ http_reason(unsigned int status)
 	return "Error";
 }
 
-int
-http_reply(struct session *s)
+/* One field of gatehouse's own response, unless a response rule sets or
+ * removes it (the framing fields are not the rules' to change). */
+static void
+http_reply_field(struct http_out *o, const struct cfg_frontend *fe,
+    const char *name, struct ist value)
 {
-	const struct cfg_frontend *fe = s->fe->cfg;
-	struct http_txn *t = &s->txn;
-	struct channel *ch = &s->res;
+	struct ist n = { name, strlen(name) };
+
+	if (!http_rules_drop(fe->res_rules, fe->nres_rules, n, NULL))
+		http_out_field(o, n, value);
+}
+
+int
+http_reply(struct http_ana *a)
+{
+	const struct cfg_frontend *fe = a->fe;
+	struct http_txn *t = a->txn;
+	struct channel *ch = a->res;
 	struct buf *b = &ch->buf;
 	const char *reason = http_reason(t->status), *body = NULL;
 	char dflt[128], line[64];
@@ -223,7 +240,7 @@ http_reply(struct session *s)
 		    "%u %s</h1></body></html>\n", t->status, reason);
 		body = dflt;
 	}
-	if (channel_take_buf(ch, &s->w->bufs) < 0)
+	if (channel_take_buf(ch, a->bufs) < 0)
 		return -1;
 	/* What the server sent past the last message goes; the reply
 	 * follows what was already let through. */
@@ -235,16 +252,17 @@ http_reply(struct session *s)
 	o = (struct http_out){ b->area + b->data, 0, b->size - b->data, 0 };
 	snprintf(line, sizeof(line), "HTTP/1.1 %u %s\r\n", t->status, reason);
 	http_out_str(&o, line);
-	if (t->location.len > 0) {
-		http_out_str(&o, "Location: ");
-		http_out_add(&o, t->location.ptr, t->location.len);
-		http_out_str(&o, "\r\n");
-	}
+	if (t->location.len > 0)
+		http_reply_field(&o, fe, "Location", t->location);
 	if (blen > 0)
-		http_out_str(&o, "Content-Type: text/html\r\n");
+		http_reply_field(&o, fe, "Content-Type",
+		    (struct ist){ "text/html", 9 });
 	snprintf(line, sizeof(line), "Content-Length: %zu\r\n", blen);
 	http_out_str(&o, line);
-	http_out_str(&o, "Cache-Control: no-cache\r\nConnection: close\r\n\r\n");
+	http_reply_field(&o, fe, "Cache-Control", (struct ist){ "no-cache", 8 });
+	http_out_str(&o, "Connection: close\r\n");
+	http_resp_added(&o, a);
+	http_out_str(&o, "\r\n");
 	http_out_add(&o, body, blen);
 	if (o.full)
 		return -1;
@@ -254,6 +272,5 @@ http_reply(struct session *s)
 	t->location.len = 0;
 	t->flags |= TX_F_RES_SENT | TX_F_CLI_CLOSE | TX_F_SRV_CLOSE;
 	t->res = HTTP_S_DONE;
-	atomic_fetch_add_explicit(&s->fe->http_own, 1, memory_order_relaxed);
 	return 0;
 }

@@ -42,14 +42,6 @@ err_close:
 }
 
 void
-listener_start(struct listener *l)
-{
-	event_assign(&l->ev, l->w->base, l->fd, EV_READ | EV_PERSIST,
-	    tcp_accept, l);
-	event_add(&l->ev, NULL);
-}
-
-void
 listener_pause(struct listener *l)
 {
 	if (l->flags & LI_F_PAUSED)

@@ -15,19 +15,9 @@
 struct backend;
 struct conn;
 struct frontend;
+struct proto;
 struct ssl_tickets;
 struct worker;
-
-/* A protocol's accept: takes <c> once its transport is ready (after the
- * TLS handshake). Returns 0 and owns <c>, or -errno and the caller keeps
- * it. */
-struct proto {
-	const char *name;
-	int (*accept)(struct worker *w, struct frontend *fe, struct conn *c);
-};
-
-extern const struct proto proto_tcp;
-extern const struct proto proto_http;
 
 struct frontend {
 	const struct cfg_frontend *cfg;
@@ -65,23 +55,20 @@ struct listener {
  * blocking, close-on-exec). Returns the fd, or -errno. */
 int listener_open(const struct cfg_bind *b, int backlog);
 
-/* Starts accepting on <l> in its worker's event loop. */
-void listener_start(struct listener *l);
 void listener_pause(struct listener *l);
 void listener_resume(struct listener *l);
 /* Stops accepting and closes the socket. */
 void listener_close(struct listener *l);
 
-/* The accept callback (src/accept.c): accepts while the limits allow,
- * applies the bind's flags to each socket and hands it on. */
+/* Starts accepting on <l> in its worker's event loop (src/accept.c):
+ * tcp_accept() accepts while the limits allow, applies the bind's flags
+ * to each socket and hands it on. */
+void accept_start(struct listener *l);
 void tcp_accept(evutil_socket_t fd, short what, void *arg);
 
 /* Ends a connection still in its TLS handshake (at shutdown). */
 void accept_abort_handshake(struct conn *c);
 
-/* Called when the TLS handshake of <c> is over (or at once on a plain
- * bind): runs the frontend's protocol accept. */
-void listener_conn_ready(struct listener *l, struct conn *c);
 
 /* Every client connection ends here: gives its slot back to the global
  * and frontend limits, and resumes paused listeners. */

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "listener.h"
 #include "log.h"
+#include "proto.h"
 #include "resolve.h"
 #include "ssl_ctx.h"
 #include "ssl_sock.h"

@@ -46,3 +46,24 @@ util_addr_str(const struct sockaddr *sa, char *buf, size_t len)
 		snprintf(buf, len, "?");
 	return buf;
 }
+
+uint32_t
+util_hash(const void *key, size_t len)
+{
+	const unsigned char *p = key;
+	uint64_t h = 0xcbf29ce484222325ULL;     /* FNV-1a, 64 bits */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	/* FNV alone spreads close keys poorly: a murmur3 finalizer mixes
+	 * every bit into the 32 kept. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
+}

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 struct ist {
 	const char *ptr;
@@ -48,5 +49,17 @@ uint64_t util_now_ms(void);
 char *util_addr_str(const struct sockaddr *sa, char *buf, size_t len);
 /* The address alone: "192.0.2.1", "2001:db8::1". */
 char *util_addr_ip(const struct sockaddr *sa, char *buf, size_t len);
+
+/* <ms> milliseconds as a timeval, for libevent's timers. */
+static inline struct timeval
+util_ms_tv(uint64_t ms)
+{
+	return (struct timeval){ (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+}
+
+/* A 32-bit hash of <len> bytes at <key> (FNV-1a, mixed): the balancing
+ * keys and the consistent hash ring. */
+uint32_t util_hash(const void *key, size_t len);
 
 #endif

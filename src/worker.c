@@ -53,7 +53,7 @@ worker_grace_cb(evutil_socket_t fd, short what, void *arg)
 	    w->id, w->nconns);
 	while (!LIST_EMPTY(&w->sessions))
 		session_close(container_of(w->sessions.next, struct session,
-		    list), "shutdown");
+		    list), SE_SHUTDOWN);
 	while (!LIST_EMPTY(&w->handshakes))
 		accept_abort_handshake(container_of(w->handshakes.next,
 		    struct conn, list));
@@ -218,7 +218,7 @@ worker_run(void *arg)
 	struct list *e;
 
 	for (e = w->listeners.next; e != &w->listeners; e = e->next)
-		listener_start(container_of(e, struct listener, list));
+		accept_start(container_of(e, struct listener, list));
 	event_base_dispatch(w->base);
 	atomic_fetch_add(&w->rt->workers_done, 1);
 	return NULL;

@@ -9,6 +9,7 @@
 
 #include "backend.h"
 #include "check_main.h"
+#include "util.h"
 
 #define NSRV 4
 
@@ -225,7 +226,7 @@ START_TEST(hash_ring)
 	uint32_t h;
 
 	for (i = 0; i < 2000; i++) {
-		h = backend_hash(key, (size_t)snprintf(key, sizeof(key),
+		h = util_hash(key, (size_t)snprintf(key, sizeof(key),
 		    "10.0.%u.%u", i / 256, i % 256));
 		before[i] = pick(b, &h);
 		counts[before[i] - 'a']++;
@@ -241,7 +242,7 @@ START_TEST(hash_ring)
 	for (i = 0; i < 2000; i++) {
 		char now;
 
-		h = backend_hash(key, (size_t)snprintf(key, sizeof(key),
+		h = util_hash(key, (size_t)snprintf(key, sizeof(key),
 		    "10.0.%u.%u", i / 256, i % 256));
 		now = pick(b, &h);
 		ck_assert_int_ne(now, 'c');
@@ -266,7 +267,7 @@ START_TEST(hash_weights)
 	uint32_t h;
 
 	for (i = 0; i < 4000; i++) {
-		h = backend_hash(key, (size_t)snprintf(key, sizeof(key),
+		h = util_hash(key, (size_t)snprintf(key, sizeof(key),
 		    "/item/%u", i));
 		counts[pick(b, &h) - 'a']++;
 	}

@@ -1,0 +1,22 @@
+/* Protocols: what a frontend's mode does with a connection once its
+ * transport is ready (after the TLS handshake). The protocol accept makes
+ * the session and installs its mode: the analyzers on the channels and
+ * the hooks of struct session_ops (src/session.h). */
+#ifndef GH_PROTO_H
+#define GH_PROTO_H
+
+struct conn;
+struct frontend;
+struct worker;
+
+/* A protocol's accept: takes <c>. Returns 0 and owns <c>, or -errno and
+ * the caller keeps it. */
+struct proto {
+	const char *name;
+	int (*accept)(struct worker *w, struct frontend *fe, struct conn *c);
+};
+
+extern const struct proto proto_tcp;   /* src/proto_tcp.c */
+extern const struct proto proto_http;  /* src/proto_http.c */
+
+#endif
