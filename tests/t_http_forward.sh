@@ -1,7 +1,7 @@
 #!/bin/bash
 # Covers: what a forwarded request and response carry (hop-by-hop fields
 # gone, X-Forwarded-For appended, X-Forwarded-Proto set, Forwarded, header
-# rules, HSTS on TLS), bodies by every framing (Content-Length, chunked
+# rules, HSTS on TLS, on gatehouse's own responses too), bodies by every framing (Content-Length, chunked
 # with trailers, until close, none for HEAD/204/304), interim 1xx and
 # Expect: 100-continue, and a 50 MiB upload and a 200 MiB download
 # through TLS with gatehouse's memory bounded by its buffers.
@@ -75,6 +75,14 @@ printf '%s' "$out" | grep -q '^Server: gatehouse-test$' || fail "no Server rule:
 out=$(printf 'GET /hop HTTP/1.1\r\nHost: a\r\n\r\n' | raw "127.0.0.1:$P" | tr -d '\r')
 printf '%s' "$out" | grep -q 'max-age=600' && fail "HSTS added on plain HTTP"
 echo "ok: response fields rewritten, HSTS on TLS only"
+
+# gatehouse's own responses get the response rules and HSTS too.
+out=$(printf 'GET /x HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n' | raw --tls --wait 2 "127.0.0.1:$PT" | tr -d '\r')
+printf '%s' "$out" | grep -q '^HTTP/1.1 400 ' || fail "no 400 for a bad length: $out"
+printf '%s' "$out" | grep -q '^Strict-Transport-Security: max-age=600; includeSubDomains$' ||
+    fail "no HSTS on gatehouse's own response: $out"
+printf '%s' "$out" | grep -q '^Server: gatehouse-test$' || fail "no Server rule on gatehouse's own response: $out"
+echo "ok: gatehouse's own responses get http-response rules and HSTS"
 
 # Framings, pipelined on one connection: chunked with a trailer (exact),
 # HEAD (no body though a length), 204, 304, then a normal answer.
