@@ -654,3 +654,15 @@ http_req_analyze(struct http_ana *a)
 		return AN_MORE;
 	}
 }
+
+void
+http_txn_reset(struct http_txn *t)
+{
+	unsigned int nreq = t->nreq;
+
+	memset(t, 0, offsetof(struct http_txn, line));
+	t->line[0] = t->host[0] = '\0';
+	t->req = HTTP_S_HDR;
+	t->res = HTTP_S_IDLE;
+	t->nreq = nreq;
+}

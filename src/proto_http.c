@@ -74,18 +74,6 @@ http_sess_ana(struct http_sess *h, struct http_ana *a,
 	}
 }
 
-void
-http_txn_reset(struct http_txn *t)
-{
-	unsigned int nreq = t->nreq;
-
-	memset(t, 0, offsetof(struct http_txn, line));
-	t->line[0] = t->host[0] = '\0';
-	t->req = HTTP_S_HDR;
-	t->res = HTTP_S_IDLE;
-	t->nreq = nreq;
-}
-
 /* ---- the access log ---- */
 
 /* The value of log-format variable <name> for <h>, into <buf>. */
