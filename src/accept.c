@@ -36,7 +36,7 @@ static void accept_pp_io(struct conn *c, short what);
 static void
 accept_conn_ready(struct listener *l, struct conn *c)
 {
-	if (l->fe->proto->accept(l->w, l->fe, c) < 0) {
+	if (l->fe->proto->accept(l->w, l->fe, conn_endpoint(c)) < 0) {
 		conn_free(c);
 		listener_conn_gone(l->w, l->fe);
 	}

@@ -15,13 +15,87 @@ conn_io(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	if (what & EV_READ)
-		c->flags |= CO_F_RDY_R;
+		c->ep.flags |= CO_F_RDY_R;
 	if (what & EV_WRITE) {
-		c->flags |= CO_F_RDY_W;
-		if (c->flags & CO_F_RECV_WANTS_W)
-			c->flags = (c->flags & ~CO_F_RECV_WANTS_W) | CO_F_RDY_R;
+		c->ep.flags |= CO_F_RDY_W;
+		if (c->ep.flags & CO_F_RECV_WANTS_W)
+			c->ep.flags = (c->ep.flags & ~CO_F_RECV_WANTS_W) | CO_F_RDY_R;
 	}
 	c->cb(c, what);
+}
+
+/* ---- a connection as an endpoint ---- */
+
+static struct conn *
+conn_of(const struct endpoint *e)
+{
+	return e->conn;
+}
+
+static ssize_t
+conn_ep_recv(struct endpoint *e, void *buf, size_t len)
+{
+	return conn_recv(conn_of(e), buf, len);
+}
+
+static ssize_t
+conn_ep_send(struct endpoint *e, const void *buf, size_t len)
+{
+	return conn_send(conn_of(e), buf, len);
+}
+
+static int
+conn_ep_flush(struct endpoint *e)
+{
+	return conn_of(e)->xprt->flush(conn_of(e));
+}
+
+static int
+conn_ep_shutw(struct endpoint *e)
+{
+	return conn_of(e)->xprt->shutw(conn_of(e));
+}
+
+static int
+conn_ep_pending(const struct endpoint *e)
+{
+	return conn_of(e)->xprt->pending(conn_of(e));
+}
+
+static void
+conn_ep_want(struct endpoint *e, int rd, int wr)
+{
+	conn_want(conn_of(e), rd, wr);
+}
+
+static void
+conn_ep_free(struct endpoint *e)
+{
+	conn_free(conn_of(e));
+}
+
+static const struct endpoint_ops conn_ep_ops = {
+	.recv = conn_ep_recv,
+	.send = conn_ep_send,
+	.flush = conn_ep_flush,
+	.shutw = conn_ep_shutw,
+	.pending = conn_ep_pending,
+	.want = conn_ep_want,
+	.free = conn_ep_free,
+};
+
+static void
+conn_ep_io(struct conn *c, short what)
+{
+	c->ep.cb(&c->ep, what);
+}
+
+struct endpoint *
+conn_endpoint(struct conn *c)
+{
+	c->cb = conn_ep_io;
+	c->owner = NULL;
+	return &c->ep;
 }
 
 struct conn *
@@ -32,9 +106,12 @@ conn_new(struct worker *w, int fd)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->fd = fd;
+	c->ep.ops = &conn_ep_ops;
+	c->ep.fd = fd;
+	c->ep.conn = c;
 	c->w = w;
 	c->xprt = &xprt_raw;
-	c->flags = CO_F_RDY_R | CO_F_RDY_W;
+	c->ep.flags = CO_F_RDY_R | CO_F_RDY_W;
 	LIST_INIT(&c->list);
 	event_assign(&c->ev_r, w->base, fd, EV_READ | EV_PERSIST, conn_io, c);
 	event_assign(&c->ev_w, w->base, fd, EV_WRITE | EV_PERSIST, conn_io, c);
@@ -46,9 +123,9 @@ conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
-	if (c->flags & CO_F_WANT_R)
+	if (c->ep.flags & CO_F_WANT_R)
 		event_del(&c->ev_r);
-	if (c->flags & CO_F_WANT_W)
+	if (c->ep.flags & CO_F_WANT_W)
 		event_del(&c->ev_w);
 	if (c->xprt->close != NULL)
 		c->xprt->close(c);
@@ -60,19 +137,19 @@ conn_free(struct conn *c)
 void
 conn_want(struct conn *c, int rd, int wr)
 {
-	if (rd && !(c->flags & CO_F_WANT_R)) {
+	if (rd && !(c->ep.flags & CO_F_WANT_R)) {
 		event_add(&c->ev_r, NULL);
-		c->flags |= CO_F_WANT_R;
-	} else if (!rd && (c->flags & CO_F_WANT_R)) {
+		c->ep.flags |= CO_F_WANT_R;
+	} else if (!rd && (c->ep.flags & CO_F_WANT_R)) {
 		event_del(&c->ev_r);
-		c->flags &= ~CO_F_WANT_R;
+		c->ep.flags &= ~CO_F_WANT_R;
 	}
-	if (wr && !(c->flags & CO_F_WANT_W)) {
+	if (wr && !(c->ep.flags & CO_F_WANT_W)) {
 		event_add(&c->ev_w, NULL);
-		c->flags |= CO_F_WANT_W;
-	} else if (!wr && (c->flags & CO_F_WANT_W)) {
+		c->ep.flags |= CO_F_WANT_W;
+	} else if (!wr && (c->ep.flags & CO_F_WANT_W)) {
 		event_del(&c->ev_w);
-		c->flags &= ~CO_F_WANT_W;
+		c->ep.flags &= ~CO_F_WANT_W;
 	}
 }
 
@@ -87,7 +164,7 @@ conn_connect(struct conn *c, const struct sockaddr *sa, socklen_t len)
 		return -errno;
 	if (connect(c->fd, sa, len) == -1 && errno != EINPROGRESS)
 		return -errno;
-	c->flags |= CO_F_CONNECTING;
+	c->ep.flags |= CO_F_CONNECTING;
 	return 0;
 }
 
@@ -101,6 +178,6 @@ conn_connect_result(struct conn *c)
 		err = errno;
 	if (err != 0)
 		return -err;
-	c->flags &= ~CO_F_CONNECTING;
+	c->ep.flags &= ~CO_F_CONNECTING;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include "endpoint.h"
 #include "util.h"
 
 struct conn;
@@ -43,21 +44,10 @@ struct xprt_ops {
 
 extern const struct xprt_ops xprt_raw;
 
-#define CO_F_WANT_R     0x0001  /* ev_r is added */
-#define CO_F_WANT_W     0x0002  /* ev_w is added */
-#define CO_F_CONNECTING 0x0004  /* outgoing connect() in progress */
-#define CO_F_EOF        0x0008  /* recv returned 0 */
-#define CO_F_SHUTW      0x0010  /* write side shut */
-#define CO_F_ERROR      0x0020  /* the socket failed; only close remains */
-#define CO_F_RDY_R      0x0040  /* may have data: recv until EAGAIN */
-#define CO_F_RDY_W      0x0080  /* may take data: send until EAGAIN */
-#define CO_F_RECV_WANTS_W 0x0100 /* the transport must write before it can
-                                    read again (TLS: a queued record) */
-#define CO_F_OUT_PENDING 0x0200 /* the transport holds output to flush */
-
 struct conn {
+	struct endpoint ep;             /* what a session sees; its flags are
+	                                   the connection's (CO_F_*) */
 	int fd;
-	unsigned int flags;             /* CO_F_* */
 	const struct xprt_ops *xprt;
 	void *xprt_ctx;                 /* the transport's state (SSL) */
 	struct worker *w;
@@ -78,6 +68,10 @@ struct conn *conn_new(struct worker *w, int fd);
 
 /* Closes the transport and the socket; NULL is fine. */
 void conn_free(struct conn *c);
+
+/* <c> as an endpoint: from now on readiness calls the endpoint's owner,
+ * c->ep.cb(&c->ep, what), instead of c->cb. */
+struct endpoint *conn_endpoint(struct conn *c);
 
 /* Adds or removes read and write interest; only touches libevent when the
  * interest changes. */

@@ -5,15 +5,16 @@
 #ifndef GH_PROTO_H
 #define GH_PROTO_H
 
-struct conn;
+struct endpoint;
 struct frontend;
 struct worker;
 
-/* A protocol's accept: takes <c>. Returns 0 and owns <c>, or -errno and
- * the caller keeps it. */
+/* A protocol's accept: takes the client endpoint <e>. Returns 0 and owns
+ * <e>, or -errno and the caller keeps it. */
 struct proto {
 	const char *name;
-	int (*accept)(struct worker *w, struct frontend *fe, struct conn *c);
+	int (*accept)(struct worker *w, struct frontend *fe,
+	    struct endpoint *e);
 };
 
 extern const struct proto proto_tcp;   /* src/proto_tcp.c */

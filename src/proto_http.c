@@ -65,11 +65,12 @@ http_sess_ana(struct http_sess *h, struct http_ana *a,
 		.txn = &h->txn, .req = &s->req, .res = &s->res,
 		.bufs = &s->w->bufs, .msg = s->w->msg,
 		.scratch = s->w->scratch, .cfg = s->w->cfg, .fe = fe,
-		.cli = { &s->cli->peer.sa, s->cli->xprt != &xprt_raw, NULL },
+		.cli = { &s->cli->conn->peer.sa,
+		    s->cli->conn->xprt != &xprt_raw, NULL },
 		.stopping = s->w->stopping,
 	};
 	if (fe->client_certs && cc != NULL && h->txn.req == HTTP_S_HDR) {
-		ssl_sock_client_cert(s->cli, cc);
+		ssl_sock_client_cert(s->cli->conn, cc);
 		a->cli.cert = cc;
 	}
 }
@@ -87,7 +88,7 @@ http_log_var(const struct http_sess *h, const char *name, size_t len,
 
 #define IS(lit) (len == sizeof(lit) - 1 && memcmp(name, lit, len) == 0)
 	if (IS("client"))
-		return util_addr_str(&s->cli->peer.sa, buf, size);
+		return util_addr_str(&s->cli->conn->peer.sa, buf, size);
 	if (IS("frontend"))
 		return s->fe->cfg->name;
 	if (IS("backend"))
@@ -95,9 +96,9 @@ http_log_var(const struct http_sess *h, const char *name, size_t len,
 	if (IS("server"))
 		return s->srv != NULL ? s->srv->cfg->name : "-";
 	if (IS("tls"))
-		return (v = ssl_sock_version(s->cli)) != NULL ? v : "-";
+		return (v = ssl_sock_version(s->cli->conn)) != NULL ? v : "-";
 	if (IS("cipher"))
-		return (v = ssl_sock_cipher(s->cli)) != NULL ? v : "-";
+		return (v = ssl_sock_cipher(s->cli->conn)) != NULL ? v : "-";
 	if (IS("request"))
 		return t->line[0] != '\0' ? t->line : "-";
 	if (IS("host"))
@@ -152,7 +153,7 @@ http_log(const struct http_sess *h)
 	const struct session *s = &h->s;
 	const struct http_txn *t = &h->txn;
 	char addr[UTIL_ADDRSTRLEN];
-	const char *tls = ssl_sock_version(s->cli);
+	const char *tls = ssl_sock_version(s->cli->conn);
 
 	if (t->status >= 100 && t->status < 600)
 		atomic_fetch_add_explicit(&s->fe->http_class[t->status / 100],
@@ -165,11 +166,11 @@ http_log(const struct http_sess *h)
 	}
 	log_info("%s fe=%s be=%s/%s%s%s%s%s \"%s\" %u %" PRIu64
 	    " ttfb=%" PRId64 "ms dur=%" PRIu64 "ms end=%s%s%s",
-	    util_addr_str(&s->cli->peer.sa, addr, sizeof(addr)),
+	    util_addr_str(&s->cli->conn->peer.sa, addr, sizeof(addr)),
 	    s->fe->cfg->name, s->be != NULL ? s->be->cfg->name : "-",
 	    s->srv != NULL ? s->srv->cfg->name : "-",
 	    tls != NULL ? " tls=" : "", tls != NULL ? tls : "",
-	    tls != NULL ? "/" : "", tls != NULL ? ssl_sock_cipher(s->cli) : "",
+	    tls != NULL ? "/" : "", tls != NULL ? ssl_sock_cipher(s->cli->conn) : "",
 	    t->line[0] != '\0' ? t->line : "-", t->status, t->res_bytes,
 	    t->t_res != 0 ? (int64_t)(t->t_res - t->t_req) : (int64_t)-1,
 	    util_now_ms() - t->t_req, session_end_name(s->term),
@@ -190,7 +191,7 @@ http_srv_clean(const struct session *s)
 
 	return c != NULL && (s->flags & SS_F_CONNECTED) &&
 	    s->res.buf.data == s->res.fwd && !(s->res.flags & CH_F_SHUTR) &&
-	    !(c->flags & (CO_F_EOF | CO_F_ERROR | CO_F_SHUTW |
+	    !(c->ep.flags & (CO_F_EOF | CO_F_ERROR | CO_F_SHUTW |
 	    CO_F_OUT_PENDING));
 }
 
@@ -299,7 +300,7 @@ http_replay(struct http_sess *h, const char *why, int *rc)
 	    s->tries > s->be->cfg->retries)
 		return 0;
 	log_info("%s fe=%s be=%s/%s %s before responding: request sent "
-	    "again", util_addr_str(&s->cli->peer.sa, addr, sizeof(addr)),
+	    "again", util_addr_str(&s->cli->conn->peer.sa, addr, sizeof(addr)),
 	    s->fe->cfg->name, s->be->cfg->name, failed->cfg->name, why);
 	server_report(failed, 0, why);
 	session_release_slot(s);
@@ -355,7 +356,7 @@ http_serve(struct session *s)
 	if ((c = backend_pool_get(s->w, s->srv)) != NULL) {
 		s->tries = 1;
 		session_attach_srv(s, c);
-		c->flags |= CO_F_RDY_W;
+		c->ep.flags |= CO_F_RDY_W;
 		s->flags |= SS_F_CONNECTED;
 		s->t_srv = util_now_ms();
 		/* timeout server may come before the request timeout the
@@ -533,7 +534,7 @@ http_turn(struct session *s)
 		return 0;
 	if (!(s->res.flags & CH_F_SHUTW)) {
 		s->res.flags |= CH_F_SHUTW;
-		if (s->cli->xprt->shutw(s->cli) == -EAGAIN)
+		if (s->cli->ops->shutw(s->cli) == -EAGAIN)
 			return 0;
 	}
 	if (s->req.flags & CH_F_SHUTR) {
@@ -641,7 +642,7 @@ static const struct session_ops proto_http_ops = {
 /* The session waits for the first request; the header block must fit
  * with room to rewrite it. */
 static int
-proto_http_accept(struct worker *w, struct frontend *fe, struct conn *c)
+proto_http_accept(struct worker *w, struct frontend *fe, struct endpoint *c)
 {
 	struct session *s;
 

@@ -34,7 +34,7 @@ static const struct session_ops proto_tcp_ops = {
 };
 
 static int
-proto_tcp_accept(struct worker *w, struct frontend *fe, struct conn *c)
+proto_tcp_accept(struct worker *w, struct frontend *fe, struct endpoint *c)
 {
 	struct session *s;
 

@@ -29,7 +29,7 @@ session_close(struct session *s, enum sess_end term)
 	session_release_slot(s);
 	if (s->srv_conn != NULL)
 		conn_free(session_detach_srv(s, s->srv));
-	conn_free(s->cli);
+	s->cli->ops->free(s->cli);
 	s->req.buf.data = s->res.buf.data = 0;
 	channel_release(&s->req, &w->bufs);
 	channel_release(&s->res, &w->bufs);
@@ -44,7 +44,7 @@ session_close(struct session *s, enum sess_end term)
 /* After an I/O error <err> on <c>: ends the session and returns -1, or
  * lets the protocol answer a failed server (0). */
 static int
-session_error(struct session *s, struct conn *c, int err)
+session_error(struct session *s, struct endpoint *c, int err)
 {
 	int rc;
 
@@ -63,7 +63,7 @@ session_error(struct session *s, struct conn *c, int err)
 static int
 session_move(struct session *s, struct channel *ch, uint64_t now)
 {
-	struct conn *failed;
+	struct endpoint *failed;
 	int err, rc;
 
 	while ((rc = session_forward(s, ch, now, &failed, &err)) == 1)
@@ -76,7 +76,7 @@ void
 session_pump(struct session *s)
 {
 	uint64_t now = util_now_ms();
-	struct conn *srv;
+	struct endpoint *srv;
 	int rc;
 
 	do {
@@ -117,10 +117,10 @@ session_pump(struct session *s)
 }
 
 static void
-session_cli_io(struct conn *c, short what)
+session_cli_io(struct endpoint *e, short what)
 {
 	(void)what;
-	session_pump(c->owner);
+	session_pump(e->owner);
 }
 
 /* ---- the server side's decisions ---- */
@@ -229,7 +229,7 @@ session_srv_io(struct conn *c, short what)
 	unsigned int f = s->srv->cfg->flags;
 	int rc;
 
-	if (c->flags & CO_F_CONNECTING) {
+	if (c->ep.flags & CO_F_CONNECTING) {
 		if (!(what & EV_WRITE))
 			return;
 		if ((rc = conn_connect_result(c)) < 0 ||
@@ -354,7 +354,7 @@ session_stop_idle(struct worker *w)
 }
 
 struct session *
-session_new(struct worker *w, struct frontend *fe, struct conn *cli,
+session_new(struct worker *w, struct frontend *fe, struct endpoint *cli,
     const struct session_ops *ops)
 {
 	struct session *s;

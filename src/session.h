@@ -25,6 +25,7 @@
 
 struct backend;
 struct conn;
+struct endpoint;
 struct frontend;
 struct server;
 struct session;
@@ -111,7 +112,8 @@ struct session {
 	struct server *srv;             /* the server being tried or used;
 	                                   in mode http between requests,
 	                                   the one of the kept connection */
-	struct conn *cli;
+	struct endpoint *cli;            /* the client side: a connection, or
+	                                   a stream of one */
 	struct conn *srv_conn;
 	struct channel req;             /* client to server */
 	struct channel res;             /* server to client */
@@ -136,7 +138,7 @@ struct session {
  * Returns the session, or NULL when memory is exhausted (the caller
  * still owns <cli>). */
 struct session *session_new(struct worker *w, struct frontend *fe,
-    struct conn *cli, const struct session_ops *ops);
+    struct endpoint *cli, const struct session_ops *ops);
 
 /* Starts <s>: a server at once when the protocol asks for one, then
  * bytes move. */

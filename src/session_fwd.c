@@ -42,7 +42,7 @@ session_sendable(const struct channel *ch)
 }
 
 static void
-session_active(struct session *s, struct conn *c, uint64_t now)
+session_active(struct session *s, struct endpoint *c, uint64_t now)
 {
 	if (c == s->cli)
 		s->t_cli = now;
@@ -53,7 +53,7 @@ session_active(struct session *s, struct conn *c, uint64_t now)
 /* Sends what <ch> holds to <to>, from its pipe or its buffer. Returns 0,
  * or -errno on a write error. */
 static int
-session_drain(struct session *s, struct channel *ch, struct conn *to,
+session_drain(struct session *s, struct channel *ch, struct endpoint *to,
     uint64_t now)
 {
 	ssize_t n;
@@ -63,7 +63,7 @@ session_drain(struct session *s, struct channel *ch, struct conn *to,
 			n = splice(ch->pipe[0], NULL, to->fd, NULL,
 			    ch->pipe_data, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		else
-			n = conn_send(to, channel_head(ch),
+			n = ep_send(to, channel_head(ch),
 			    session_sendable(ch));
 		if (n > 0) {
 			if (ch->pipe_data > 0) {
@@ -85,7 +85,7 @@ session_drain(struct session *s, struct channel *ch, struct conn *to,
 		}
 		return n == 0 ? -EPIPE : -errno;
 	}
-	if (to->xprt->flush(to) == -EAGAIN)
+	if (to->ops->flush(to) == -EAGAIN)
 		to->flags &= ~CO_F_RDY_W;
 	if (ch->pipe[0] != -1 && ch->pipe_data == 0)
 		worker_pipe_put(s->w, ch->pipe);
@@ -97,7 +97,7 @@ session_drain(struct session *s, struct channel *ch, struct conn *to,
  * splices and a pipe can be had, else into its buffer. Returns the bytes
  * read, 0 on EOF, -EAGAIN when nothing can be read now, or -errno. */
 static ssize_t
-session_fill(struct session *s, struct channel *ch, struct conn *from)
+session_fill(struct session *s, struct channel *ch, struct endpoint *from)
 {
 	size_t room;
 	char *tail;
@@ -124,13 +124,13 @@ session_fill(struct session *s, struct channel *ch, struct conn *from)
 			return -ENOMEM;
 		if ((room = channel_room(ch, &tail)) == 0)
 			return -EAGAIN;
-		n = conn_recv(from, tail, room);
+		n = ep_recv(from, tail, room);
 		if (n > 0)
 			channel_produced(ch, (size_t)n);
 		/* A short read drained the socket: the next read would only
 		 * say EAGAIN, and the level-triggered loop wakes us if more
 		 * comes. Not so when the transport keeps data of its own. */
-		if (n > 0 && (size_t)n < room && !from->xprt->pending(from))
+		if (n > 0 && (size_t)n < room && !from->ops->pending(from))
 			from->flags &= ~CO_F_RDY_R;
 	}
 	if (n >= 0)
@@ -145,10 +145,10 @@ session_fill(struct session *s, struct channel *ch, struct conn *from)
  * answers). */
 int
 session_forward(struct session *s, struct channel *ch, uint64_t now,
-    struct conn **failed, int *err)
+    struct endpoint **failed, int *err)
 {
 	int req = ch == &s->req;
-	struct conn *from, *to;
+	struct endpoint *from, *to;
 	ssize_t n;
 	int rc;
 
@@ -193,7 +193,7 @@ session_forward(struct session *s, struct channel *ch, uint64_t now,
 	to = req ? session_srv(s) : s->cli;
 	if (to != NULL && (ch->flags & (CH_F_SHUTR | CH_F_SHUTW)) ==
 	    CH_F_SHUTR && channel_data(ch) == 0 && ch->an == 0) {
-		rc = to->xprt->shutw(to);
+		rc = to->ops->shutw(to);
 		if (rc < 0 && rc != -EAGAIN) {
 			*failed = to;
 			*err = -rc;
@@ -205,7 +205,7 @@ session_forward(struct session *s, struct channel *ch, uint64_t now,
 }
 
 void
-session_want(struct conn *c, struct channel *in, struct channel *out)
+session_want(struct endpoint *c, struct channel *in, struct channel *out)
 {
 	int rd, wr;
 
@@ -214,5 +214,5 @@ session_want(struct conn *c, struct channel *in, struct channel *out)
 	wr = ((out != NULL && session_sendable(out) > 0) ||
 	    (c->flags & (CO_F_OUT_PENDING | CO_F_RECV_WANTS_W))) &&
 	    !(c->flags & CO_F_RDY_W);
-	conn_want(c, rd, wr);
+	c->ops->want(c, rd, wr);
 }

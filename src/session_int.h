@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/time.h>
 
+#include "conn.h"
 #include "session.h"
 
 /* Moves bytes through <ch> until nothing more can move now (session_fwd.c):
@@ -15,19 +16,20 @@
  * analyzer closed the session, or 1 when <*failed> failed with errno
  * <*err>: the caller decides what that means, then calls again. */
 int session_forward(struct session *s, struct channel *ch, uint64_t now,
-    struct conn **failed, int *err);
+    struct endpoint **failed, int *err);
 
 /* The events <c> needs given where both channels stand. */
-void session_want(struct conn *c, struct channel *in, struct channel *out);
+void session_want(struct endpoint *c, struct channel *in,
+    struct channel *out);
 
 /* Gives back the splice pipe of <ch> (closed when it still holds bytes). */
 void session_drop_pipe(struct worker *w, struct channel *ch);
 
-/* The server connection, once connected. */
-static inline struct conn *
+/* The server connection's endpoint, once connected. */
+static inline struct endpoint *
 session_srv(const struct session *s)
 {
-	return (s->flags & SS_F_CONNECTED) ? s->srv_conn : NULL;
+	return (s->flags & SS_F_CONNECTED) ? &s->srv_conn->ep : NULL;
 }
 
 /* How often queued sessions look for a slot freed by another worker. */

@@ -50,10 +50,10 @@ session_log_conn(const struct session *s)
 
 	if (!log_wants(LOG_INFO))
 		return;
-	tls = ssl_sock_version(s->cli);
+	tls = ssl_sock_version(s->cli->conn);
 	log_info("%s fe=%s be=%s/%s%s%s in=%" PRIu64 " out=%" PRIu64
 	    " dur=%" PRIu64 "ms end=%s%s%s",
-	    util_addr_str(&s->cli->peer.sa, addr, sizeof(addr)),
+	    util_addr_str(&s->cli->conn->peer.sa, addr, sizeof(addr)),
 	    s->fe->cfg->name, s->be != NULL ? s->be->cfg->name : "-",
 	    s->srv != NULL ? s->srv->cfg->name : "-",
 	    tls != NULL ? " tls=" : "", tls != NULL ? tls : "",

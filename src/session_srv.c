@@ -27,7 +27,7 @@ const struct timeval session_queue_tv = { 0, 50000 };
 static const uint32_t *
 session_lb_hash(const struct session *s, uint32_t *h)
 {
-	const union sockaddr_any *a = &s->cli->peer;
+	const union sockaddr_any *a = &s->cli->conn->peer;
 
 	switch (s->be->cfg->balance) {
 	case CFG_LB_SOURCE:
@@ -120,7 +120,7 @@ session_log_connect_fail(struct session *s, int err, enum sess_end term)
 	if (err != 0)
 		s->why = strerror(err);
 	log_info("%s fe=%s be=%s/%s connect to %s failed: %s",
-	    util_addr_str(&s->cli->peer.sa, addr, sizeof(addr)),
+	    util_addr_str(&s->cli->conn->peer.sa, addr, sizeof(addr)),
 	    s->fe->cfg->name, s->be->cfg->name, s->srv->cfg->name,
 	    s->srv->cfg->text, s->why != NULL ? s->why :
 	    session_end_name(term));
@@ -150,9 +150,11 @@ session_srv_established(struct session *s)
 	 * connect that succeeds must not clear a run of 5xx. */
 	if (s->be->cfg->observe == CFG_OBSERVE_LAYER4)
 		server_report(s->srv, 1, NULL);
-	if (opaque && s->cli->xprt == &xprt_raw && c->xprt == &xprt_raw)
+	/* Only an endpoint that is its connection's socket splices. */
+	opaque = opaque && s->cli->fd != -1 && c->xprt == &xprt_raw;
+	if (opaque && s->cli->conn->xprt == &xprt_raw)
 		s->flags |= SS_F_SPLICE;
-	else if (opaque && c->xprt == &xprt_raw && ssl_sock_ktls_send(s->cli))
+	else if (opaque && ssl_sock_ktls_send(s->cli->conn))
 		s->flags |= SS_F_SPLICE_RES;
 	session_arm_timer(s);
 }
@@ -163,7 +165,7 @@ session_srv_established(struct session *s)
 int
 session_send_proxy(struct session *s, struct conn *c)
 {
-	struct conn *cli = s->cli;
+	struct conn *cli = s->cli->conn;
 	struct pp_tlvs t = { 0 };
 	struct ssl_client_cert cc;
 	char hdr[PP_SEND_MAX];
@@ -222,7 +224,7 @@ session_srv_tls(struct session *s, struct conn *c,
 	uint64_t spent = util_now_ms() - s->t_connect;
 
 	if (cs->flags & CFG_SRV_F_SNI_CLIENT)
-		sni = ssl_sock_sni(s->cli);
+		sni = ssl_sock_sni(s->cli->conn);
 	else if (sni == NULL)
 		sni = cs->host;
 	name = cs->sni != NULL ? cs->sni : cs->host;

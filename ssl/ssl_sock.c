@@ -61,15 +61,15 @@ ssl_sock_flush(struct conn *c)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			c->flags |= CO_F_OUT_PENDING;
+			c->ep.flags |= CO_F_OUT_PENDING;
 			if (errno == EAGAIN)
-				c->flags &= ~CO_F_RDY_W;
+				c->ep.flags &= ~CO_F_RDY_W;
 			return -errno;
 		}
 		sc->out_head += (size_t)n;
 		sc->out_len -= (size_t)n;
 	}
-	c->flags &= ~CO_F_OUT_PENDING;
+	c->ep.flags &= ~CO_F_OUT_PENDING;
 	if (sc->out != NULL) {
 		pool_put(&c->w->tlsbufs, sc->out);
 		sc->out = NULL;
@@ -168,7 +168,7 @@ ssl_sock_result(struct conn *c, int ret)
 
 	switch (SSL_get_error(sc->ssl, ret)) {
 	case SSL_ERROR_WANT_WRITE:
-		c->flags |= CO_F_RECV_WANTS_W;
+		c->ep.flags |= CO_F_RECV_WANTS_W;
 		/* fall through */
 	case SSL_ERROR_WANT_READ:
 		errno = EAGAIN;
@@ -184,7 +184,7 @@ ssl_sock_result(struct conn *c, int ret)
 		break;
 	}
 	ERR_clear_error();
-	c->flags |= CO_F_ERROR;
+	c->ep.flags |= CO_F_ERROR;
 	return -1;
 }
 
@@ -224,9 +224,9 @@ ssl_sock_xflush(struct conn *c)
 	struct ssl_conn *sc = c->xprt_ctx;
 	int rc = ssl_sock_flush(c);
 
-	if (rc == 0 && sc->shut_sent && !(c->flags & CO_F_SHUTW)) {
+	if (rc == 0 && sc->shut_sent && !(c->ep.flags & CO_F_SHUTW)) {
 		shutdown(c->fd, SHUT_WR);
-		c->flags |= CO_F_SHUTW;
+		c->ep.flags |= CO_F_SHUTW;
 	}
 	return rc;
 }
@@ -267,7 +267,7 @@ ssl_sock_close(struct conn *c)
 	 * the session of a connection freed without a close_notify, which
 	 * is how most end. A connection whose handshake completed and that
 	 * saw no TLS error keeps its session resumable. */
-	if (SSL_is_init_finished(sc->ssl) && !(c->flags & CO_F_ERROR))
+	if (SSL_is_init_finished(sc->ssl) && !(c->ep.flags & CO_F_ERROR))
 		SSL_set_shutdown(sc->ssl, SSL_SENT_SHUTDOWN |
 		    SSL_RECEIVED_SHUTDOWN);
 	SSL_free(sc->ssl);
