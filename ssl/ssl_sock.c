@@ -15,6 +15,9 @@
  *       |  full): wait for writable
  *       +--error, EOF or timeout--> FAILED (done callback with the reason)
  * ESTABLISHED --shutw--> close_notify queued, then FIN once flushed.
+ * ESTABLISHED --peer's close_notify, or its FIN alone--> recv returns 0
+ *     (EOF) and sending goes on: a client may half-close after its
+ *     request and still read the response (RFC 9112 9.6).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -39,6 +42,7 @@ struct ssl_conn {
 	struct conn *conn;
 	int direct;             /* write records straight to the socket */
 	int shut_sent;          /* close_notify queued */
+	int rd_eof;             /* the socket read 0: the peer's FIN */
 	char *out;              /* pending records, from w->tlsbufs */
 	size_t out_head, out_len;
 	/* During the handshake only: */
@@ -133,15 +137,32 @@ ssl_bio_read(BIO *b, char *buf, int len)
 		;
 	if (n == -1 && errno == EAGAIN)
 		BIO_set_retry_read(b);
+	if (n == 0)
+		((struct ssl_conn *)c->xprt_ctx)->rd_eof = 1;
 	return (int)n;
 }
 
 static long
 ssl_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 {
-	(void)b; (void)num; (void)ptr;
-	/* Flushes are ours to do, once per step: report success. */
-	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+	struct conn *c = BIO_get_data(b);
+
+	(void)num; (void)ptr;
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		/* Flushes are ours to do, once per step: report success. */
+		return 1;
+	case BIO_CTRL_EOF:
+		/* A FIN without close_notify: with SSL_OP_IGNORE_UNEXPECTED_EOF
+		 * OpenSSL reads it as the end of the peer's data
+		 * (SSL_ERROR_ZERO_RETURN) and the write side stays usable, as
+		 * a half-closed TCP connection's does; without this answer
+		 * it would be a failed read (SSL_ERROR_SYSCALL) and the
+		 * response to a request sent before the FIN would be lost. */
+		return ((struct ssl_conn *)c->xprt_ctx)->rd_eof;
+	default:
+		return 0;
+	}
 }
 
 int
