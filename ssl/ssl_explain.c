@@ -331,29 +331,12 @@ static unsigned int
 ssl_explain_key(FILE *out, const struct ssl_explain_file *c)
 {
 	const char *file = c->in->key != NULL ? c->in->key : c->in->cert;
-	EVP_PKEY *pk = NULL;
-	unsigned long e;
-	BIO *bio;
+	char why[512];
+	EVP_PKEY *pk;
 
-	if ((bio = BIO_new_file(file, "r")) == NULL) {
-		fprintf(out, "problem: %s: cannot read the key: %s\n", file,
-		    strerror(errno));
-		ERR_clear_error();
-		return 1;
-	}
-	pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	e = ERR_peek_last_error();
-	BIO_free(bio);
-	ERR_clear_error();
-	if (pk == NULL) {
-		if (e == 0 || (ERR_GET_LIB(e) == ERR_LIB_PEM &&
-		    ERR_GET_REASON(e) == PEM_R_NO_START_LINE))
-			fprintf(out, "problem: %s: no private key in it\n",
-			    file);
-		else
-			fprintf(out, "problem: %s: cannot load the private "
-			    "key: %s\n", file, ERR_reason_error_string(e) ?
-			    ERR_reason_error_string(e) : "?");
+	/* As the server reads it, with its messages. */
+	if ((pk = ssl_key_read(file, why, sizeof(why))) == NULL) {
+		fprintf(out, "problem: %s (gatehouse refuses to start)\n", why);
 		return 1;
 	}
 	if (X509_check_private_key(sk_X509_value(c->chain, 0), pk) != 1) {
