@@ -714,7 +714,7 @@ session_srv_tls(struct session *s, struct conn *c)
 	name = cs->sni != NULL ? cs->sni : cs->host;
 	if (name == NULL && server_addr(s->srv, &ss) > 0)
 		name = util_addr_ip((struct sockaddr *)&ss, ip, sizeof(ip));
-	return ssl_sock_connect(c, s->srv->ssl_ctx, sni, name,
+	return ssl_sock_connect(c, s->srv->ssl_ctx, &s->w->tlsbufs, sni, name,
 	    spent < t->connect ? (unsigned int)(t->connect - spent) : 1,
 	    session_srv_hs_done, s);
 }

@@ -32,9 +32,9 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "pool.h"
 #include "ssl_ctx.h"
 #include "ssl_sock.h"
-#include "worker.h"
 
 /* The transport's per-connection state. */
 struct ssl_conn {
@@ -43,7 +43,9 @@ struct ssl_conn {
 	int direct;             /* write records straight to the socket */
 	int shut_sent;          /* close_notify queued */
 	int rd_eof;             /* the socket read 0: the peer's FIN */
-	char *out;              /* pending records, from w->tlsbufs */
+	struct pool *bufs;      /* where <out> comes from: the creator's,
+	                           outlives the connection */
+	char *out;              /* pending records, from <bufs> */
 	size_t out_head, out_len;
 	/* During the handshake only: */
 	struct event *timer;
@@ -75,7 +77,7 @@ ssl_sock_flush(struct conn *c)
 	}
 	c->flags &= ~CO_F_OUT_PENDING;
 	if (sc->out != NULL) {
-		pool_put(&c->w->tlsbufs, sc->out);
+		pool_put(sc->bufs, sc->out);
 		sc->out = NULL;
 		sc->out_head = 0;
 	}
@@ -105,16 +107,16 @@ ssl_bio_write(BIO *b, const char *buf, int len)
 			return len;
 	}
 	if (sc->out == NULL) {
-		if ((sc->out = pool_get(&c->w->tlsbufs)) == NULL)
+		if ((sc->out = pool_get(sc->bufs)) == NULL)
 			return -1;
 		sc->out_head = sc->out_len = 0;
 	}
-	if (sc->out_head + sc->out_len + (n - done) > c->w->tlsbufs.size &&
+	if (sc->out_head + sc->out_len + (n - done) > sc->bufs->size &&
 	    sc->out_head > 0) {
 		memmove(sc->out, sc->out + sc->out_head, sc->out_len);
 		sc->out_head = 0;
 	}
-	room = c->w->tlsbufs.size - sc->out_head - sc->out_len;
+	room = sc->bufs->size - sc->out_head - sc->out_len;
 	if (room == 0 && done == 0) {
 		BIO_set_retry_write(b);
 		return -1;
@@ -283,7 +285,7 @@ ssl_sock_close(struct conn *c)
 	if (sc == NULL)
 		return;
 	ssl_sock_free_timer(sc);
-	pool_put(&c->w->tlsbufs, sc->out);
+	pool_put(sc->bufs, sc->out);
 	/* OpenSSL drops from the session cache (and marks not resumable)
 	 * the session of a connection freed without a close_notify, which
 	 * is how most end. A connection whose handshake completed and that
@@ -383,8 +385,8 @@ ssl_sock_hs_timeout(evutil_socket_t fd, short what, void *arg)
 
 /* Slides TLS under <c> and takes the first handshake step. */
 static int
-ssl_sock_start(struct conn *c, SSL *ssl, unsigned int timeout_ms,
-    ssl_hs_done_cb done, void *arg)
+ssl_sock_start(struct conn *c, SSL *ssl, struct pool *bufs,
+    unsigned int timeout_ms, ssl_hs_done_cb done, void *arg)
 {
 	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
 	struct ssl_conn *sc;
@@ -393,6 +395,7 @@ ssl_sock_start(struct conn *c, SSL *ssl, unsigned int timeout_ms,
 	if ((sc = calloc(1, sizeof(*sc))) == NULL)
 		goto err_free_ssl;
 	sc->ssl = ssl;
+	sc->bufs = bufs;
 	/* kTLS needs OpenSSL's own socket BIO: records are then written
 	 * one write(2) each rather than batched, and the kernel encrypts
 	 * once the handshake is done. */
@@ -406,8 +409,9 @@ ssl_sock_start(struct conn *c, SSL *ssl, unsigned int timeout_ms,
 		BIO_set_init(bio, 1);
 		SSL_set_bio(ssl, bio, bio);
 	}
-	if ((sc->timer = evtimer_new(c->w->base, ssl_sock_hs_timeout,
-	    c)) == NULL)
+	/* The timer runs on the loop of the connection's events. */
+	if ((sc->timer = evtimer_new(event_get_base(&c->ev_r),
+	    ssl_sock_hs_timeout, c)) == NULL)
 		goto err_free_sc;
 	sc->conn = c;
 	sc->done = done;
@@ -430,8 +434,8 @@ err_free_ssl:
 }
 
 int
-ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
-    ssl_hs_done_cb done, void *arg)
+ssl_sock_accept(struct conn *c, SSL_CTX *ctx, struct pool *bufs,
+    unsigned int timeout_ms, ssl_hs_done_cb done, void *arg)
 {
 	SSL *ssl;
 
@@ -440,13 +444,13 @@ ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
 		return -ENOMEM;
 	}
 	SSL_set_accept_state(ssl);
-	return ssl_sock_start(c, ssl, timeout_ms, done, arg);
+	return ssl_sock_start(c, ssl, bufs, timeout_ms, done, arg);
 }
 
 int
-ssl_sock_connect(struct conn *c, SSL_CTX *ctx, const char *sni,
-    const char *verify_name, unsigned int timeout_ms, ssl_hs_done_cb done,
-    void *arg)
+ssl_sock_connect(struct conn *c, SSL_CTX *ctx, struct pool *bufs,
+    const char *sni, const char *verify_name, unsigned int timeout_ms,
+    ssl_hs_done_cb done, void *arg)
 {
 	SSL *ssl;
 
@@ -459,7 +463,7 @@ ssl_sock_connect(struct conn *c, SSL_CTX *ctx, const char *sni,
 		SSL_free(ssl);
 		return -EINVAL;
 	}
-	return ssl_sock_start(c, ssl, timeout_ms, done, arg);
+	return ssl_sock_start(c, ssl, bufs, timeout_ms, done, arg);
 }
 
 const char *

@@ -12,11 +12,17 @@
  * <reason> is NULL on success. */
 typedef void (*ssl_hs_done_cb)(struct conn *c, const char *reason, void *arg);
 
+struct pool;
+
 /* Starts the server side of a handshake on <c> with <ctx>, bounded by
- * <timeout_ms>. Returns -errno when it cannot start; otherwise 0, and
- * <done> is called exactly once, possibly before this returns. */
-int ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
-    ssl_hs_done_cb done, void *arg);
+ * <timeout_ms>. TLS output the socket does not take at once waits in a
+ * block of <bufs> (at least one TLS record and its header large), the
+ * caller's pool of the thread that runs <c>, which must outlive <c>; the
+ * handshake timer runs on the event base of <c>'s events. Returns -errno
+ * when it cannot start; otherwise 0, and <done> is called exactly once,
+ * possibly before this returns. */
+int ssl_sock_accept(struct conn *c, SSL_CTX *ctx, struct pool *bufs,
+    unsigned int timeout_ms, ssl_hs_done_cb done, void *arg);
 
 /* Starts the client side of a handshake on <c>, a connected socket to a
  * server, with <ctx> from ssl_ctx_new_client(): sends <sni> (NULL: none)
@@ -25,9 +31,9 @@ int ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
  * <ctx> is offered for resumption (ssl_ctx_client_prepare()). The first
  * flight leaves at once. As ssl_sock_accept() otherwise; a failed
  * verification's reason reads "certificate verify failed: ...". */
-int ssl_sock_connect(struct conn *c, SSL_CTX *ctx, const char *sni,
-    const char *verify_name, unsigned int timeout_ms, ssl_hs_done_cb done,
-    void *arg);
+int ssl_sock_connect(struct conn *c, SSL_CTX *ctx, struct pool *bufs,
+    const char *sni, const char *verify_name, unsigned int timeout_ms,
+    ssl_hs_done_cb done, void *arg);
 
 /* The client's SNI name, the ALPN protocol agreed (<len> bytes), and
  * whether the session was resumed, on a TLS connection; NULL or 0 on
