@@ -316,20 +316,24 @@ static void
 http_client_cert(struct http_out *o, struct session *s)
 {
 	const struct cfg_frontend *fe = s->fe->cfg;
-	struct ssl_client_cert cc;
+	const struct ssl_client_cert *cc = ssl_sock_client_cert(s->cli);
 	const char *vals[CFG_NCERT_HDRS];
 	int i;
 
-	ssl_sock_client_cert(s->cli, &cc);
-	vals[CFG_CH_VERIFY] = cc.present ? "SUCCESS" : "NONE";
-	vals[CFG_CH_SUBJECT] = cc.subject;
-	vals[CFG_CH_ISSUER] = cc.issuer;
-	vals[CFG_CH_SERIAL] = cc.serial;
-	vals[CFG_CH_SHA256] = cc.sha256;
+	/* Formatted once per connection, when its handshake ended. */
+	if (cc == NULL) {
+		http_out_field(o, http_ist(http_cert_hdr_name(fe,
+		    CFG_CH_VERIFY)), http_ist("NONE"));
+		return;
+	}
+	vals[CFG_CH_VERIFY] = cc->verify_text;
+	vals[CFG_CH_SUBJECT] = cc->subject;
+	vals[CFG_CH_ISSUER] = cc->issuer;
+	vals[CFG_CH_SERIAL] = cc->serial;
+	vals[CFG_CH_SHA256] = cc->sha256;
 	for (i = 0; i < CFG_NCERT_HDRS; i++)
-		if (i == CFG_CH_VERIFY || cc.present)
-			http_out_field(o, http_ist(http_cert_hdr_name(fe, i)),
-			    http_ist(vals[i]));
+		http_out_field(o, http_ist(http_cert_hdr_name(fe, i)),
+		    http_ist(vals[i]));
 }
 
 /* Writes the request header block as it goes to the server. */

@@ -627,7 +627,7 @@ session_send_proxy(struct session *s, struct conn *c)
 {
 	struct conn *cli = s->cli;
 	struct pp_tlvs t = { 0 };
-	struct ssl_client_cert cc;
+	const struct ssl_client_cert *cc;
 	char hdr[PP_SEND_MAX];
 	ssize_t n, len;
 
@@ -646,14 +646,14 @@ session_send_proxy(struct session *s, struct conn *c)
 			t.alpn = ssl_sock_alpn(cli, &t.alpn_len);
 			if ((t.authority = ssl_sock_sni(cli)) != NULL)
 				t.authority_len = strlen(t.authority);
-			ssl_sock_client_cert(cli, &cc);
-			if ((t.cert = cc.present)) {
-				t.verify = (unsigned long)cc.verify;
-				t.cert_cn = cc.cn;
-				t.cert_subject = cc.subject;
-				t.cert_issuer = cc.issuer;
-				t.cert_serial = cc.serial;
-				t.cert_sha256 = cc.sha256;
+			if ((cc = ssl_sock_client_cert(cli)) != NULL) {
+				t.cert = 1;
+				t.verify = (unsigned long)cc->verify;
+				t.cert_cn = cc->cn;
+				t.cert_subject = cc->subject;
+				t.cert_issuer = cc->issuer;
+				t.cert_serial = cc->serial;
+				t.cert_sha256 = cc->sha256;
 			}
 		}
 		len = pp_encode_v2(hdr, sizeof(hdr), &cli->peer.sa,

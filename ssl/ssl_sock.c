@@ -46,6 +46,7 @@ struct ssl_conn {
 	struct pool *bufs;      /* where <out> comes from: the creator's,
 	                           outlives the connection */
 	char *out;              /* pending records, from <bufs> */
+	struct ssl_client_cert *cert; /* the client's, when it sent one */
 	size_t out_head, out_len;
 	/* During the handshake only: */
 	struct event *timer;
@@ -286,6 +287,7 @@ ssl_sock_close(struct conn *c)
 		return;
 	ssl_sock_free_timer(sc);
 	pool_put(sc->bufs, sc->out);
+	free(sc->cert);
 	/* OpenSSL drops from the session cache (and marks not resumable)
 	 * the session of a connection freed without a close_notify, which
 	 * is how most end. A connection whose handshake completed and that
@@ -316,12 +318,16 @@ static const struct xprt_ops xprt_ssl = {
 	.close = ssl_sock_close,
 };
 
+static void ssl_sock_take_cert(struct ssl_conn *sc);
+
 static void
 ssl_sock_hs_end(struct conn *c, const char *reason)
 {
 	struct ssl_conn *sc = c->xprt_ctx;
 
 	ssl_sock_free_timer(sc);
+	if (reason == NULL && SSL_is_server(sc->ssl))
+		ssl_sock_take_cert(sc);
 	/* Interest in events stays as it is: the new owner sets its own,
 	 * and a read interest it keeps costs no system call. */
 	sc->direct = 1;
@@ -512,23 +518,28 @@ ssl_sock_resumed(const struct conn *c)
 	return c->xprt == &xprt_ssl && SSL_session_reused(sc->ssl);
 }
 
-void
-ssl_sock_client_cert(const struct conn *c, struct ssl_client_cert *cc)
+/* The client's certificate fields, once, as the handshake ends: the
+ * requests of the connection take them as they are. Without memory the
+ * connection goes on as one without a certificate would: the fields are
+ * missing, and the verify result says NONE. */
+static void
+ssl_sock_take_cert(struct ssl_conn *sc)
 {
-	const struct ssl_conn *sc = c->xprt_ctx;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
 	const ASN1_INTEGER *serial;
+	struct ssl_client_cert *cc;
 	BIGNUM *bn;
 	char *hex;
 	X509 *x;
 
-	memset(cc, 0, sizeof(*cc));
-	if (c->xprt != &xprt_ssl ||
-	    (x = SSL_get0_peer_certificate(sc->ssl)) == NULL)
+	if ((x = SSL_get0_peer_certificate(sc->ssl)) == NULL ||
+	    (cc = calloc(1, sizeof(*cc))) == NULL)
 		return;
-	cc->present = 1;
 	cc->verify = SSL_get_verify_result(sc->ssl);
+	/* A certificate that fails verification ends the handshake, so
+	 * SUCCESS is what servers see; never SUCCESS for anything else. */
+	cc->verify_text = cc->verify == X509_V_OK ? "SUCCESS" : "FAILED";
 	ssl_cert_dn(X509_get_subject_name(x), XN_FLAG_RFC2253, cc->subject,
 	    sizeof(cc->subject));
 	ssl_cert_dn(X509_get_issuer_name(x), XN_FLAG_RFC2253, cc->issuer,
@@ -547,6 +558,15 @@ ssl_sock_client_cert(const struct conn *c, struct ssl_client_cert *cc)
 		for (i = 0; i < mdlen && i < 32; i++)
 			snprintf(cc->sha256 + 2 * i, 3, "%02x", md[i]);
 	ERR_clear_error();
+	sc->cert = cc;
+}
+
+const struct ssl_client_cert *
+ssl_sock_client_cert(const struct conn *c)
+{
+	const struct ssl_conn *sc = c->xprt_ctx;
+
+	return c->xprt == &xprt_ssl ? sc->cert : NULL;
 }
 
 int

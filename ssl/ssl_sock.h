@@ -47,10 +47,11 @@ int ssl_sock_resumed(const struct conn *c);
 const char *ssl_sock_version(const struct conn *c);
 const char *ssl_sock_cipher(const struct conn *c);
 
-/* A client certificate as passed on to servers. */
+/* A client certificate as passed on to servers, its fields formatted
+ * once when the handshake ends. */
 struct ssl_client_cert {
-	int present;            /* sent on this connection or its session */
 	long verify;            /* X509_V_OK, or why it failed */
+	const char *verify_text; /* "SUCCESS" (else "FAILED") */
 	char subject[1024];     /* RFC 2253 distinguished names, cut at
 	                           1023 bytes */
 	char issuer[1024];
@@ -59,9 +60,11 @@ struct ssl_client_cert {
 	char sha256[65];        /* of the DER certificate, lower case hex */
 };
 
-/* Fills <cc> from the TLS connection <c> (present 0 when it has no
- * client certificate or is not TLS). */
-void ssl_sock_client_cert(const struct conn *c, struct ssl_client_cert *cc);
+/* The certificate the client of the server-side TLS connection <c> sent
+ * on this connection or its resumed session, read when the handshake
+ * ended and owned by <c>; NULL when it sent none or <c> is not TLS. A
+ * connection without one costs a NULL pointer. */
+const struct ssl_client_cert *ssl_sock_client_cert(const struct conn *c);
 
 /* Whether the kernel makes <c>'s TLS records (kTLS send): its socket
  * then takes plaintext, from splice(2) too. */

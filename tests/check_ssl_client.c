@@ -548,6 +548,7 @@ START_TEST(verify_ok)
 	run_conn(&r, SRV_TLS, sctx, cctx, "localhost", "localhost",
 	    HS_TIMEOUT_MS);
 	assert_exchanged(&r);
+	ck_assert_ptr_null(ssl_sock_client_cert(r.srv.c));
 	ck_assert_str_eq(ssl_sock_version(r.cli.c), "TLSv1.3");
 	/* The server's preference wins. */
 	ck_assert_str_eq(ssl_sock_cipher(r.cli.c), "TLS_AES_128_GCM_SHA256");
@@ -661,11 +662,25 @@ START_TEST(client_cert)
 	struct run r;
 	size_t i;
 
+	const struct ssl_client_cert *cc;
+
 	for (i = 0; i < 2; i++) {
 		sctx = srv_ctx("server.pem", vers[i], "ca.pem");
 		run_conn(&r, SRV_TLS, sctx, pem, "localhost", "localhost",
 		    HS_TIMEOUT_MS);
 		assert_exchanged(&r);
+		/* Its fields, taken once when the handshake ended. */
+		ck_assert_ptr_nonnull(cc = ssl_sock_client_cert(r.srv.c));
+		ck_assert_ptr_eq(cc, ssl_sock_client_cert(r.srv.c));
+		ck_assert_int_eq(cc->verify, X509_V_OK);
+		ck_assert_str_eq(cc->verify_text, "SUCCESS");
+		ck_assert_str_eq(cc->cn, "gatehouse test client");
+		ck_assert_str_eq(cc->subject, "CN=gatehouse test client");
+		ck_assert_str_eq(cc->issuer, "CN=gatehouse test CA");
+		ck_assert_uint_gt(strlen(cc->serial), 0);
+		ck_assert_uint_eq(strlen(cc->sha256), 64);
+		/* The server's certificate is not a client certificate. */
+		ck_assert_ptr_null(ssl_sock_client_cert(r.cli.c));
 		run_free(&r);
 		run_conn(&r, SRV_TLS, sctx, apart, "localhost", "localhost",
 		    HS_TIMEOUT_MS);
@@ -811,6 +826,7 @@ START_TEST(not_tls)
 	ck_assert_ptr_null(ssl_sock_sni(c));
 	ck_assert_ptr_null(ssl_sock_alpn(c, &len));
 	ck_assert_int_eq(ssl_sock_resumed(c), 0);
+	ck_assert_ptr_null(ssl_sock_client_cert(c));
 	conn_free(c);
 }
 END_TEST
