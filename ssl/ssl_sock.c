@@ -149,6 +149,7 @@ static long
 ssl_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 {
 	struct conn *c = BIO_get_data(b);
+	const struct ssl_conn *sc = c->xprt_ctx;
 
 	(void)num; (void)ptr;
 	switch (cmd) {
@@ -162,7 +163,7 @@ ssl_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 		 * a half-closed TCP connection's does; without this answer
 		 * it would be a failed read (SSL_ERROR_SYSCALL) and the
 		 * response to a request sent before the FIN would be lost. */
-		return ((struct ssl_conn *)c->xprt_ctx)->rd_eof;
+		return sc != NULL && sc->rd_eof;
 	default:
 		return 0;
 	}
