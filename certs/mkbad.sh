@@ -16,14 +16,18 @@
 #                          other.key instead of its own key
 #   OUTDIR/expired.pem     localhost, 127.0.0.1, ::1: self-signed, expired
 #                          in 2020 (certificate and key)
-#   OUTDIR/soon.pem        soon.test: self-signed, expires in 10 days
+#   OUTDIR/soon.pem        soon.test: self-signed, 90 days long, 20 days
+#                          left (due for renewal)
+#   OUTDIR/short.pem       short.test: self-signed, 6 days long, 5 days
+#                          left (a short-lived certificate, not due)
 #   OUTDIR/cnonly.pem      cn.test in the CN only, no subjectAltName:
 #                          leaf, intermediate, root, key
 # Usage: certs/mkbad.sh OUTDIR   (does nothing when OUTDIR is complete)
 set -eu
 out=${1:?usage: mkbad.sh OUTDIR}
 [ -s "$out/full.pem" ] && [ -s "$out/expired.pem" ] &&
-    [ -s "$out/soon.pem" ] && [ -s "$out/cnonly.pem" ] && exit 0
+    [ -s "$out/soon.pem" ] && [ -s "$out/short.pem" ] &&
+    [ -s "$out/cnonly.pem" ] && exit 0
 mkdir -p "$out"
 umask 077
 tmp=$(mktemp -d)
@@ -86,9 +90,23 @@ openssl ca -batch -config "$tmp/ca.cnf" -selfsign -keyfile "$tmp/expired.key" \
     -in "$tmp/expired.csr" -startdate 20200101000000Z \
     -enddate 20200401000000Z -extensions ext -notext \
     -out "$tmp/expired.crt" 2>/dev/null
-key soon
-openssl req -x509 -key "$tmp/soon.key" -out "$tmp/soon.crt" -days 10 \
-    -subj "/CN=soon.test" -addext "subjectAltName=DNS:soon.test" 2>/dev/null
+# selfsign NAME CN START END: NAME.crt for CN, self-signed, from START
+# to END (date(1) offsets from now).
+selfsign() {
+	key "$1"
+	openssl req -new -key "$tmp/$1.key" -subj "/CN=$2" \
+	    -out "$tmp/$1.csr" 2>/dev/null
+	printf '[ext]\nsubjectAltName = DNS:%s\nbasicConstraints = CA:FALSE\n' \
+	    "$2" >"$tmp/$1.ext"
+	openssl ca -batch -config "$tmp/ca.cnf" -selfsign \
+	    -keyfile "$tmp/$1.key" -in "$tmp/$1.csr" \
+	    -startdate "$(date -u -d "$3" +%Y%m%d%H%M%SZ)" \
+	    -enddate "$(date -u -d "$4" +%Y%m%d%H%M%SZ)" \
+	    -extfile "$tmp/$1.ext" -extensions ext -notext \
+	    -out "$tmp/$1.crt" 2>/dev/null
+}
+selfsign soon soon.test "-70 days" "+20 days"
+selfsign short short.test "-1 day" "+5 days"
 
 cd "$tmp"
 cp root.crt "$out/root.pem"
@@ -101,4 +119,5 @@ cp other.key "$out/other.key"
 cat leaf.crt inter.crt root.crt other.key >"$out/mismatch.pem"
 cat expired.crt expired.key >"$out/expired.pem"
 cat soon.crt soon.key >"$out/soon.pem"
+cat short.crt short.key >"$out/short.pem"
 cat cnonly.crt inter.crt root.crt cnonly.key >"$out/cnonly.pem"

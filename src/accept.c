@@ -121,8 +121,8 @@ accept_next(struct listener *l, struct conn *c)
 	 * listener. */
 	c->owner = l;
 	list_append(&w->handshakes, &c->list);
-	if (ssl_sock_accept(c, l->ssl_ctx, l->fe->cfg->timeouts.handshake,
-	    accept_hs_done, l) < 0) {
+	if (ssl_sock_accept(c, l->ssl_ctx, &w->tlsbufs,
+	    l->fe->cfg->timeouts.handshake, accept_hs_done, l) < 0) {
 		list_del(&c->list);
 		conn_free(c);
 		listener_conn_gone(w, l->fe);

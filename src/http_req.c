@@ -312,19 +312,22 @@ http_client_cert(struct http_out *o, const struct http_ana *a)
 {
 	const struct ssl_client_cert *cc = a->cli.cert;
 	const char *vals[CFG_NCERT_HDRS];
-	int i, present = cc != NULL && cc->present;
+	int i;
 
-	vals[CFG_CH_VERIFY] = present ? "SUCCESS" : "NONE";
-	if (present) {
-		vals[CFG_CH_SUBJECT] = cc->subject;
-		vals[CFG_CH_ISSUER] = cc->issuer;
-		vals[CFG_CH_SERIAL] = cc->serial;
-		vals[CFG_CH_SHA256] = cc->sha256;
+	/* Formatted once per connection, when its handshake ended. */
+	if (cc == NULL) {
+		http_out_field(o, http_ist(http_cert_hdr_name(a->fe,
+		    CFG_CH_VERIFY)), http_ist("NONE"));
+		return;
 	}
+	vals[CFG_CH_VERIFY] = cc->verify_text;
+	vals[CFG_CH_SUBJECT] = cc->subject;
+	vals[CFG_CH_ISSUER] = cc->issuer;
+	vals[CFG_CH_SERIAL] = cc->serial;
+	vals[CFG_CH_SHA256] = cc->sha256;
 	for (i = 0; i < CFG_NCERT_HDRS; i++)
-		if (i == CFG_CH_VERIFY || present)
-			http_out_field(o, http_ist(http_cert_hdr_name(a->fe, i)),
-			    http_ist(vals[i]));
+		http_out_field(o, http_ist(http_cert_hdr_name(a->fe, i)),
+		    http_ist(vals[i]));
 }
 
 /* Writes the request header block as it goes to the server. */

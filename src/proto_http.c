@@ -55,8 +55,7 @@ http_sess(const struct session *s)
 
 /* What the analyzers see of <h>. */
 static void
-http_sess_ana(struct http_sess *h, struct http_ana *a,
-    struct ssl_client_cert *cc)
+http_sess_ana(struct http_sess *h, struct http_ana *a)
 {
 	struct session *s = &h->s;
 	const struct cfg_frontend *fe = s->fe->cfg;
@@ -66,13 +65,10 @@ http_sess_ana(struct http_sess *h, struct http_ana *a,
 		.bufs = &s->w->bufs, .msg = s->w->msg,
 		.scratch = s->w->scratch, .cfg = s->w->cfg, .fe = fe,
 		.cli = { &s->cli->conn->peer.sa,
-		    s->cli->conn->xprt != &xprt_raw, NULL },
+		    s->cli->conn->xprt != &xprt_raw,
+		    ssl_sock_client_cert(s->cli->conn) },
 		.stopping = s->w->stopping,
 	};
-	if (fe->client_certs && cc != NULL && h->txn.req == HTTP_S_HDR) {
-		ssl_sock_client_cert(s->cli->conn, cc);
-		a->cli.cert = cc;
-	}
 }
 
 /* ---- the access log ---- */
@@ -256,7 +252,7 @@ http_error(struct http_sess *h, unsigned int status, enum sess_end term,
 	channel_truncate(&s->req, 0);
 	s->req.fwd = 0;
 	t->req = HTTP_S_DISCARD;
-	http_sess_ana(h, &a, NULL);
+	http_sess_ana(h, &a);
 	if ((t->flags & TX_F_RES_SENT) || http_reply(&a) < 0) {
 		session_close(s, term);
 		return -1;
@@ -405,12 +401,11 @@ http_analyze(struct session *s, struct channel *ch)
 {
 	struct http_sess *h = http_sess(s);
 	struct http_txn *t = &h->txn;
-	struct ssl_client_cert cc;
 	struct http_ana a;
 	enum an_ret rc;
 
 	if (ch == &s->req) {
-		http_sess_ana(h, &a, &cc);
+		http_sess_ana(h, &a);
 		/* After a header, once more: its body may be there too. */
 		while ((rc = http_req_analyze(&a)) == AN_DONE) {
 			s->be = t->route < s->fe->cfg->nroutes ?
@@ -435,7 +430,7 @@ http_analyze(struct session *s, struct channel *ch)
 	 * copy goes back to the pool rather than wait for the end. */
 	if (h->replay != NULL && s->res.buf.data > 0)
 		http_drop_replay(h);
-	http_sess_ana(h, &a, NULL);
+	http_sess_ana(h, &a);
 	if ((rc = http_resp_analyze(&a)) == AN_ERROR)
 		return http_error(h, t->status, SE_BAD_RESPONSE, NULL);
 	if (rc == AN_DONE && t->res == HTTP_S_TUNNEL) {

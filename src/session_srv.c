@@ -167,7 +167,7 @@ session_send_proxy(struct session *s, struct conn *c)
 {
 	struct conn *cli = s->cli->conn;
 	struct pp_tlvs t = { 0 };
-	struct ssl_client_cert cc;
+	const struct ssl_client_cert *cc;
 	char hdr[PP_SEND_MAX];
 	ssize_t n, len;
 
@@ -186,14 +186,14 @@ session_send_proxy(struct session *s, struct conn *c)
 			t.alpn = ssl_sock_alpn(cli, &t.alpn_len);
 			if ((t.authority = ssl_sock_sni(cli)) != NULL)
 				t.authority_len = strlen(t.authority);
-			ssl_sock_client_cert(cli, &cc);
-			if ((t.cert = cc.present)) {
-				t.verify = (unsigned long)cc.verify;
-				t.cert_cn = cc.cn;
-				t.cert_subject = cc.subject;
-				t.cert_issuer = cc.issuer;
-				t.cert_serial = cc.serial;
-				t.cert_sha256 = cc.sha256;
+			if ((cc = ssl_sock_client_cert(cli)) != NULL) {
+				t.cert = 1;
+				t.verify = (unsigned long)cc->verify;
+				t.cert_cn = cc->cn;
+				t.cert_subject = cc->subject;
+				t.cert_issuer = cc->issuer;
+				t.cert_serial = cc->serial;
+				t.cert_sha256 = cc->sha256;
 			}
 		}
 		len = pp_encode_v2(hdr, sizeof(hdr), &cli->peer.sa,
@@ -230,7 +230,7 @@ session_srv_tls(struct session *s, struct conn *c,
 	name = cs->sni != NULL ? cs->sni : cs->host;
 	if (name == NULL && server_addr(s->srv, &ss) > 0)
 		name = util_addr_ip((struct sockaddr *)&ss, ip, sizeof(ip));
-	return ssl_sock_connect(c, s->srv->ssl_ctx, sni, name,
+	return ssl_sock_connect(c, s->srv->ssl_ctx, &s->w->tlsbufs, sni, name,
 	    spent < t->connect ? (unsigned int)(t->connect - spent) : 1,
 	    done, s);
 }

@@ -249,8 +249,9 @@ tls_bind_tickets(const struct cfg *c, const struct cfg_bind *b, char *err,
 
 /* SIGHUP: every TLS bind's certificates, keys, OCSP responses and
  * ticket keys are read again; new handshakes use them, those under way
- * and established connections are not touched. A bind whose files are
- * wrong keeps what it has, and the reason is logged. */
+ * and established connections are not touched. A bind with any file
+ * wrong keeps all it has (context and ticket keys), and the reason is
+ * logged. */
 void
 tls_reload(struct runtime *rt)
 {
@@ -266,10 +267,19 @@ tls_reload(struct runtime *rt)
 
 			if (!(b->flags & CFG_BIND_F_TLS))
 				continue;
+			/* The context first: it only points at the ticket
+			 * keys, so a bind whose certificates are refused
+			 * keeps its keys as well. */
+			if ((ctx = tls_bind_ctx(c, &c->frontends[i], b,
+			    fe->tickets[j], err, sizeof(err))) == NULL) {
+				log_errx("reload: %s; bind %s keeps what it "
+				    "had", err, b->text);
+				failed++;
+				continue;
+			}
 			if (ssl_tickets_reload(fe->tickets[j], err,
-			    sizeof(err)) < 0 || (ctx = tls_bind_ctx(c,
-			    &c->frontends[i], b, fe->tickets[j], err,
-			    sizeof(err))) == NULL) {
+			    sizeof(err)) < 0) {
+				SSL_CTX_free(ctx);
 				log_errx("reload: %s; bind %s keeps what it "
 				    "had", err, b->text);
 				failed++;

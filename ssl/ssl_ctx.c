@@ -173,22 +173,85 @@ ssl_ctx_key_mismatch(unsigned long e)
 	    ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH;
 }
 
+/* A pass phrase is never asked for (OpenSSL's default would read the
+ * terminal). */
+static int
+ssl_key_no_pass(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf; (void)size; (void)rwflag; (void)u;
+	return -1;
+}
+
+EVP_PKEY *
+ssl_key_read(const char *file, char *err, size_t errlen)
+{
+	char *name = NULL, *header = NULL, why[256];
+	unsigned char *data = NULL;
+	int blocks = 0, keys = 0, encrypted = 0;
+	EVP_PKEY *pk = NULL;
+	size_t n;
+	long len;
+	BIO *bio;
+
+	if ((bio = BIO_new_file(file, "r")) == NULL) {
+		snprintf(err, errlen, "%s: cannot read it: %s", file,
+		    strerror(errno));
+		ERR_clear_error();
+		return NULL;
+	}
+	/* What the file holds first, so that a file without a key says so
+	 * rather than OpenSSL's decoder's "unsupported". Each block is
+	 * bounded by the file; a key ends the scan. */
+	while (keys == 0 && PEM_read_bio(bio, &name, &header, &data,
+	    &len) == 1) {
+		blocks++;
+		n = strlen(name);
+		if (n >= 11 && strcmp(name + n - 11, "PRIVATE KEY") == 0) {
+			keys++;
+			encrypted = strcmp(name, PEM_STRING_PKCS8) == 0 ||
+			    strstr(header, "ENCRYPTED") != NULL;
+		}
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(data);
+	}
+	ERR_clear_error();
+	if (blocks == 0)
+		snprintf(err, errlen, "%s: not a PEM private key", file);
+	else if (keys == 0)
+		snprintf(err, errlen, "%s: no private key in it", file);
+	else if (encrypted)
+		snprintf(err, errlen, "%s: an encrypted private key: "
+		    "gatehouse takes keys without a pass phrase", file);
+	else if (BIO_reset(bio) < 0 || (pk = PEM_read_bio_PrivateKey(bio,
+	    NULL, ssl_key_no_pass, NULL)) == NULL)
+		snprintf(err, errlen, "%s: cannot load private key: %s", file,
+		    ssl_err_reason(why, sizeof(why)));
+	BIO_free(bio);
+	return pk;
+}
+
 static int
 ssl_ctx_load_cert(SSL_CTX *ctx, const struct ssl_cert_opts *c, char *err,
     size_t errlen)
 {
 	const char *key = c->key != NULL ? c->key : c->cert;
 	char why[256];
+	EVP_PKEY *pk;
+	int rc;
 
 	if (SSL_CTX_use_certificate_chain_file(ctx, c->cert) != 1) {
 		snprintf(err, errlen, "%s: cannot load certificate: %s",
 		    c->cert, ssl_err_reason(why, sizeof(why)));
 		return -1;
 	}
-	/* OpenSSL compares the key with the certificate as it loads it:
+	if ((pk = ssl_key_read(key, err, errlen)) == NULL)
+		return -1;
+	/* OpenSSL compares the key with the certificate as it takes it:
 	 * a mismatch reads as such, not as a key that cannot be loaded. */
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 &&
-	    !ssl_ctx_key_mismatch(ERR_peek_last_error())) {
+	rc = SSL_CTX_use_PrivateKey(ctx, pk);
+	EVP_PKEY_free(pk);
+	if (rc != 1 && !ssl_ctx_key_mismatch(ERR_peek_last_error())) {
 		snprintf(err, errlen, "%s: cannot load private key: %s", key,
 		    ssl_err_reason(why, sizeof(why)));
 		return -1;

@@ -114,6 +114,15 @@ const char *ssl_cert_date(const ASN1_TIME *t, const char *fmt, char *buf,
 #define SSL_DATE_LOG    "%Y-%m-%d %H:%M:%S UTC"
 #define SSL_DATE_ISO    "%Y-%m-%dT%H:%M:%SZ"
 
+/* The private key of PEM file <file> (the first one in it; certificates
+ * around it are skipped), never asking for a pass phrase. Returns it
+ * (the caller's, for EVP_PKEY_free()), or NULL with "FILE: reason" in
+ * <err>: "not a PEM private key" for a file with no PEM block at all
+ * (garbage, DER, empty), "no private key in it" for PEM blocks none of
+ * which is a key (a certificate alone), "an encrypted private key ..."
+ * for one under a pass phrase, else OpenSSL's reason. */
+EVP_PKEY *ssl_key_read(const char *file, char *err, size_t errlen);
+
 /* The reason for the last OpenSSL error, cleared from the queue. */
 const char *ssl_err_reason(char *buf, size_t len);
 

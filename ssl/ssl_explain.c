@@ -12,6 +12,7 @@
  * The names are read again here rather than through ssl_ctx.c, whose
  * reader is private to it: the two must stay the same rule. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -60,6 +61,24 @@ ssl_explain_days(const ASN1_TIME *t, time_t now)
 		days = 0;
 	ASN1_TIME_free(a);
 	return secs < 0 ? days - 1 : days;
+}
+
+/* Whether <x> is due for renewal at <now>: less than a third of its own
+ * lifetime (notBefore to notAfter) is left, when ACME clients renew. A
+ * 6-day certificate with 5 days left is fine, a 90-day one with 20 days
+ * left is due. Sets <*lifetime> to the lifetime in whole days. */
+static int
+ssl_explain_renewal_due(const X509 *x, time_t now, int *lifetime)
+{
+	ASN1_TIME *a = ASN1_TIME_set(NULL, now);
+	int ld = 0, ls = 0, rd = 0, rs = 0, ok;
+
+	ok = a != NULL && ASN1_TIME_diff(&ld, &ls, X509_get0_notBefore(x),
+	    X509_get0_notAfter(x)) == 1 && ASN1_TIME_diff(&rd, &rs, a,
+	    X509_get0_notAfter(x)) == 1;
+	ASN1_TIME_free(a);
+	*lifetime = ld;
+	return ok && 3 * ((int64_t)rd * 86400 + rs) < (int64_t)ld * 86400 + ls;
 }
 
 /* "ECDSA P-256", "RSA 2048". */
@@ -132,7 +151,7 @@ ssl_explain_chain(FILE *out, const char *file, STACK_OF(X509) *chain,
 	unsigned int problems = 0;
 	size_t *path, np = 0, i, j, n;
 	unsigned char *used;
-	int days;
+	int days, lifetime;
 	X509 *x, *last;
 
 	n = (size_t)sk_X509_num(chain);
@@ -175,11 +194,13 @@ ssl_explain_chain(FILE *out, const char *file, STACK_OF(X509) *chain,
 			fprintf(out, "problem: %s: certificate %zu (%s) "
 			    "expired on %s\n", file, i + 1, subj, date);
 			problems++;
-		} else if (days < SSL_EXPLAIN_SOON_DAYS) {
-			fprintf(out, "problem: %s: certificate %zu (%s) "
-			    "expires in %d day%s, on %s\n", file, i + 1, subj,
-			    days, days == 1 ? "" : "s", date);
-			problems++;
+		} else if (ssl_explain_renewal_due(x, now, &lifetime)) {
+			/* Served as it is: no problem yet, a reminder. */
+			fprintf(out, "warning: %s: certificate %zu (%s) "
+			    "expires in %d day%s, on %s: due for renewal, less "
+			    "than a third of its %d-day lifetime is left\n",
+			    file, i + 1, subj, days, days == 1 ? "" : "s", date,
+			    lifetime);
 		}
 		if (X509_cmp_time(X509_get0_notBefore(x), &now) > 0) {
 			fprintf(out, "problem: %s: certificate %zu (%s) is not "
@@ -310,29 +331,12 @@ static unsigned int
 ssl_explain_key(FILE *out, const struct ssl_explain_file *c)
 {
 	const char *file = c->in->key != NULL ? c->in->key : c->in->cert;
-	EVP_PKEY *pk = NULL;
-	unsigned long e;
-	BIO *bio;
+	char why[512];
+	EVP_PKEY *pk;
 
-	if ((bio = BIO_new_file(file, "r")) == NULL) {
-		fprintf(out, "problem: %s: cannot read the key: %s\n", file,
-		    strerror(errno));
-		ERR_clear_error();
-		return 1;
-	}
-	pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-	e = ERR_peek_last_error();
-	BIO_free(bio);
-	ERR_clear_error();
-	if (pk == NULL) {
-		if (e == 0 || (ERR_GET_LIB(e) == ERR_LIB_PEM &&
-		    ERR_GET_REASON(e) == PEM_R_NO_START_LINE))
-			fprintf(out, "problem: %s: no private key in it\n",
-			    file);
-		else
-			fprintf(out, "problem: %s: cannot load the private "
-			    "key: %s\n", file, ERR_reason_error_string(e) ?
-			    ERR_reason_error_string(e) : "?");
+	/* As the server reads it, with its messages. */
+	if ((pk = ssl_key_read(file, why, sizeof(why))) == NULL) {
+		fprintf(out, "problem: %s (gatehouse refuses to start)\n", why);
 		return 1;
 	}
 	if (X509_check_private_key(sk_X509_value(c->chain, 0), pk) != 1) {

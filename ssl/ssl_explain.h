@@ -33,21 +33,23 @@ struct ssl_explain_bind {
 /* Writes to <out> what a client asking for <name> by SNI gets from each
  * of the <nbinds> binds at time <now>: the certificate that answers (or
  * the refusal), each certificate's key, OCSP file and chain as sent, and
- * one "problem: " line per problem found. Returns 0 when nothing is
- * wrong, 1 when a problem was found (no bind at all is one), or -EINVAL
- * when <name> is not a host name a client could send (nothing written). */
+ * one "problem: " line per problem found ("warning: " lines, such as a
+ * renewal due, change nothing). Returns 0 when nothing is wrong, 1
+ * when a problem was found (no bind at all is one), or -EINVAL when
+ * <name> is not a host name a client could send (nothing written). */
 int ssl_explain(FILE *out, const char *name,
     const struct ssl_explain_bind *binds, size_t nbinds, time_t now);
 
 /* The chain part, exposed for tests: one line per certificate of <chain>
  * (as in <file>, the first being the leaf) with its subject, issuer,
- * validity end and days left at <now>, then a "problem: " line for each
- * certificate expired, expiring within SSL_EXPLAIN_SOON_DAYS or not yet
- * valid, each certificate out of order (not followed by its issuer), each
- * extra one (not on the path from the leaf), and a chain that ends short
- * of a self-signed root that is neither in the file nor in <trusted>
- * (NULL: none). Returns the number of problems. */
-#define SSL_EXPLAIN_SOON_DAYS 30
+ * validity end and days left at <now>, then a "warning: " line for each
+ * certificate due for renewal (less than a third of its own lifetime
+ * left, as ACME clients judge it; not a problem), and a "problem: " line
+ * for each certificate expired or not yet valid, each certificate out of
+ * order (not followed by its issuer), each extra one (not on the path
+ * from the leaf), and a chain that ends short of a self-signed root that
+ * is neither in the file nor in <trusted> (NULL: none). Returns the
+ * number of problems. */
 unsigned int ssl_explain_chain(FILE *out, const char *file,
     STACK_OF(X509) *chain, X509_STORE *trusted, time_t now);
 

@@ -15,6 +15,9 @@
  *       |  full): wait for writable
  *       +--error, EOF or timeout--> FAILED (done callback with the reason)
  * ESTABLISHED --shutw--> close_notify queued, then FIN once flushed.
+ * ESTABLISHED --peer's close_notify, or its FIN alone--> recv returns 0
+ *     (EOF) and sending goes on: a client may half-close after its
+ *     request and still read the response (RFC 9112 9.6).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -29,9 +32,9 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "pool.h"
 #include "ssl_ctx.h"
 #include "ssl_sock.h"
-#include "worker.h"
 
 /* The transport's per-connection state. */
 struct ssl_conn {
@@ -39,7 +42,11 @@ struct ssl_conn {
 	struct conn *conn;
 	int direct;             /* write records straight to the socket */
 	int shut_sent;          /* close_notify queued */
-	char *out;              /* pending records, from w->tlsbufs */
+	int rd_eof;             /* the socket read 0: the peer's FIN */
+	struct pool *bufs;      /* where <out> comes from: the creator's,
+	                           outlives the connection */
+	char *out;              /* pending records, from <bufs> */
+	struct ssl_client_cert *cert; /* the client's, when it sent one */
 	size_t out_head, out_len;
 	/* During the handshake only: */
 	struct event *timer;
@@ -71,7 +78,7 @@ ssl_sock_flush(struct conn *c)
 	}
 	c->ep.flags &= ~CO_F_OUT_PENDING;
 	if (sc->out != NULL) {
-		pool_put(&c->w->tlsbufs, sc->out);
+		pool_put(sc->bufs, sc->out);
 		sc->out = NULL;
 		sc->out_head = 0;
 	}
@@ -101,16 +108,16 @@ ssl_bio_write(BIO *b, const char *buf, int len)
 			return len;
 	}
 	if (sc->out == NULL) {
-		if ((sc->out = pool_get(&c->w->tlsbufs)) == NULL)
+		if ((sc->out = pool_get(sc->bufs)) == NULL)
 			return -1;
 		sc->out_head = sc->out_len = 0;
 	}
-	if (sc->out_head + sc->out_len + (n - done) > c->w->tlsbufs.size &&
+	if (sc->out_head + sc->out_len + (n - done) > sc->bufs->size &&
 	    sc->out_head > 0) {
 		memmove(sc->out, sc->out + sc->out_head, sc->out_len);
 		sc->out_head = 0;
 	}
-	room = c->w->tlsbufs.size - sc->out_head - sc->out_len;
+	room = sc->bufs->size - sc->out_head - sc->out_len;
 	if (room == 0 && done == 0) {
 		BIO_set_retry_write(b);
 		return -1;
@@ -133,15 +140,33 @@ ssl_bio_read(BIO *b, char *buf, int len)
 		;
 	if (n == -1 && errno == EAGAIN)
 		BIO_set_retry_read(b);
+	if (n == 0)
+		((struct ssl_conn *)c->xprt_ctx)->rd_eof = 1;
 	return (int)n;
 }
 
 static long
 ssl_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 {
-	(void)b; (void)num; (void)ptr;
-	/* Flushes are ours to do, once per step: report success. */
-	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+	struct conn *c = BIO_get_data(b);
+	const struct ssl_conn *sc = c->xprt_ctx;
+
+	(void)num; (void)ptr;
+	switch (cmd) {
+	case BIO_CTRL_FLUSH:
+		/* Flushes are ours to do, once per step: report success. */
+		return 1;
+	case BIO_CTRL_EOF:
+		/* A FIN without close_notify: with SSL_OP_IGNORE_UNEXPECTED_EOF
+		 * OpenSSL reads it as the end of the peer's data
+		 * (SSL_ERROR_ZERO_RETURN) and the write side stays usable, as
+		 * a half-closed TCP connection's does; without this answer
+		 * it would be a failed read (SSL_ERROR_SYSCALL) and the
+		 * response to a request sent before the FIN would be lost. */
+		return sc != NULL && sc->rd_eof;
+	default:
+		return 0;
+	}
 }
 
 int
@@ -262,7 +287,8 @@ ssl_sock_close(struct conn *c)
 	if (sc == NULL)
 		return;
 	ssl_sock_free_timer(sc);
-	pool_put(&c->w->tlsbufs, sc->out);
+	pool_put(sc->bufs, sc->out);
+	free(sc->cert);
 	/* OpenSSL drops from the session cache (and marks not resumable)
 	 * the session of a connection freed without a close_notify, which
 	 * is how most end. A connection whose handshake completed and that
@@ -293,12 +319,16 @@ static const struct xprt_ops xprt_ssl = {
 	.close = ssl_sock_close,
 };
 
+static void ssl_sock_take_cert(struct ssl_conn *sc);
+
 static void
 ssl_sock_hs_end(struct conn *c, const char *reason)
 {
 	struct ssl_conn *sc = c->xprt_ctx;
 
 	ssl_sock_free_timer(sc);
+	if (reason == NULL && SSL_is_server(sc->ssl))
+		ssl_sock_take_cert(sc);
 	/* Interest in events stays as it is: the new owner sets its own,
 	 * and a read interest it keeps costs no system call. */
 	sc->direct = 1;
@@ -362,8 +392,8 @@ ssl_sock_hs_timeout(evutil_socket_t fd, short what, void *arg)
 
 /* Slides TLS under <c> and takes the first handshake step. */
 static int
-ssl_sock_start(struct conn *c, SSL *ssl, unsigned int timeout_ms,
-    ssl_hs_done_cb done, void *arg)
+ssl_sock_start(struct conn *c, SSL *ssl, struct pool *bufs,
+    unsigned int timeout_ms, ssl_hs_done_cb done, void *arg)
 {
 	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
 	struct ssl_conn *sc;
@@ -372,6 +402,7 @@ ssl_sock_start(struct conn *c, SSL *ssl, unsigned int timeout_ms,
 	if ((sc = calloc(1, sizeof(*sc))) == NULL)
 		goto err_free_ssl;
 	sc->ssl = ssl;
+	sc->bufs = bufs;
 	/* kTLS needs OpenSSL's own socket BIO: records are then written
 	 * one write(2) each rather than batched, and the kernel encrypts
 	 * once the handshake is done. */
@@ -385,8 +416,9 @@ ssl_sock_start(struct conn *c, SSL *ssl, unsigned int timeout_ms,
 		BIO_set_init(bio, 1);
 		SSL_set_bio(ssl, bio, bio);
 	}
-	if ((sc->timer = evtimer_new(c->w->base, ssl_sock_hs_timeout,
-	    c)) == NULL)
+	/* The timer runs on the loop of the connection's events. */
+	if ((sc->timer = evtimer_new(event_get_base(&c->ev_r),
+	    ssl_sock_hs_timeout, c)) == NULL)
 		goto err_free_sc;
 	sc->conn = c;
 	sc->done = done;
@@ -409,8 +441,8 @@ err_free_ssl:
 }
 
 int
-ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
-    ssl_hs_done_cb done, void *arg)
+ssl_sock_accept(struct conn *c, SSL_CTX *ctx, struct pool *bufs,
+    unsigned int timeout_ms, ssl_hs_done_cb done, void *arg)
 {
 	SSL *ssl;
 
@@ -419,13 +451,13 @@ ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
 		return -ENOMEM;
 	}
 	SSL_set_accept_state(ssl);
-	return ssl_sock_start(c, ssl, timeout_ms, done, arg);
+	return ssl_sock_start(c, ssl, bufs, timeout_ms, done, arg);
 }
 
 int
-ssl_sock_connect(struct conn *c, SSL_CTX *ctx, const char *sni,
-    const char *verify_name, unsigned int timeout_ms, ssl_hs_done_cb done,
-    void *arg)
+ssl_sock_connect(struct conn *c, SSL_CTX *ctx, struct pool *bufs,
+    const char *sni, const char *verify_name, unsigned int timeout_ms,
+    ssl_hs_done_cb done, void *arg)
 {
 	SSL *ssl;
 
@@ -438,7 +470,7 @@ ssl_sock_connect(struct conn *c, SSL_CTX *ctx, const char *sni,
 		SSL_free(ssl);
 		return -EINVAL;
 	}
-	return ssl_sock_start(c, ssl, timeout_ms, done, arg);
+	return ssl_sock_start(c, ssl, bufs, timeout_ms, done, arg);
 }
 
 const char *
@@ -487,23 +519,28 @@ ssl_sock_resumed(const struct conn *c)
 	return c->xprt == &xprt_ssl && SSL_session_reused(sc->ssl);
 }
 
-void
-ssl_sock_client_cert(const struct conn *c, struct ssl_client_cert *cc)
+/* The client's certificate fields, once, as the handshake ends: the
+ * requests of the connection take them as they are. Without memory the
+ * connection goes on as one without a certificate would: the fields are
+ * missing, and the verify result says NONE. */
+static void
+ssl_sock_take_cert(struct ssl_conn *sc)
 {
-	const struct ssl_conn *sc = c->xprt_ctx;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
 	const ASN1_INTEGER *serial;
+	struct ssl_client_cert *cc;
 	BIGNUM *bn;
 	char *hex;
 	X509 *x;
 
-	memset(cc, 0, sizeof(*cc));
-	if (c->xprt != &xprt_ssl ||
-	    (x = SSL_get0_peer_certificate(sc->ssl)) == NULL)
+	if ((x = SSL_get0_peer_certificate(sc->ssl)) == NULL ||
+	    (cc = calloc(1, sizeof(*cc))) == NULL)
 		return;
-	cc->present = 1;
 	cc->verify = SSL_get_verify_result(sc->ssl);
+	/* A certificate that fails verification ends the handshake, so
+	 * SUCCESS is what servers see; never SUCCESS for anything else. */
+	cc->verify_text = cc->verify == X509_V_OK ? "SUCCESS" : "FAILED";
 	ssl_cert_dn(X509_get_subject_name(x), XN_FLAG_RFC2253, cc->subject,
 	    sizeof(cc->subject));
 	ssl_cert_dn(X509_get_issuer_name(x), XN_FLAG_RFC2253, cc->issuer,
@@ -522,6 +559,15 @@ ssl_sock_client_cert(const struct conn *c, struct ssl_client_cert *cc)
 		for (i = 0; i < mdlen && i < 32; i++)
 			snprintf(cc->sha256 + 2 * i, 3, "%02x", md[i]);
 	ERR_clear_error();
+	sc->cert = cc;
+}
+
+const struct ssl_client_cert *
+ssl_sock_client_cert(const struct conn *c)
+{
+	const struct ssl_conn *sc = c->xprt_ctx;
+
+	return c->xprt == &xprt_ssl ? sc->cert : NULL;
 }
 
 int

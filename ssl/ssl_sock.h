@@ -12,11 +12,17 @@
  * <reason> is NULL on success. */
 typedef void (*ssl_hs_done_cb)(struct conn *c, const char *reason, void *arg);
 
+struct pool;
+
 /* Starts the server side of a handshake on <c> with <ctx>, bounded by
- * <timeout_ms>. Returns -errno when it cannot start; otherwise 0, and
- * <done> is called exactly once, possibly before this returns. */
-int ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
-    ssl_hs_done_cb done, void *arg);
+ * <timeout_ms>. TLS output the socket does not take at once waits in a
+ * block of <bufs> (at least one TLS record and its header large), the
+ * caller's pool of the thread that runs <c>, which must outlive <c>; the
+ * handshake timer runs on the event base of <c>'s events. Returns -errno
+ * when it cannot start; otherwise 0, and <done> is called exactly once,
+ * possibly before this returns. */
+int ssl_sock_accept(struct conn *c, SSL_CTX *ctx, struct pool *bufs,
+    unsigned int timeout_ms, ssl_hs_done_cb done, void *arg);
 
 /* Starts the client side of a handshake on <c>, a connected socket to a
  * server, with <ctx> from ssl_ctx_new_client(): sends <sni> (NULL: none)
@@ -25,9 +31,9 @@ int ssl_sock_accept(struct conn *c, SSL_CTX *ctx, unsigned int timeout_ms,
  * <ctx> is offered for resumption (ssl_ctx_client_prepare()). The first
  * flight leaves at once. As ssl_sock_accept() otherwise; a failed
  * verification's reason reads "certificate verify failed: ...". */
-int ssl_sock_connect(struct conn *c, SSL_CTX *ctx, const char *sni,
-    const char *verify_name, unsigned int timeout_ms, ssl_hs_done_cb done,
-    void *arg);
+int ssl_sock_connect(struct conn *c, SSL_CTX *ctx, struct pool *bufs,
+    const char *sni, const char *verify_name, unsigned int timeout_ms,
+    ssl_hs_done_cb done, void *arg);
 
 /* The client's SNI name, the ALPN protocol agreed (<len> bytes), and
  * whether the session was resumed, on a TLS connection; NULL or 0 on
@@ -41,10 +47,11 @@ int ssl_sock_resumed(const struct conn *c);
 const char *ssl_sock_version(const struct conn *c);
 const char *ssl_sock_cipher(const struct conn *c);
 
-/* A client certificate as passed on to servers. */
+/* A client certificate as passed on to servers, its fields formatted
+ * once when the handshake ends. */
 struct ssl_client_cert {
-	int present;            /* sent on this connection or its session */
 	long verify;            /* X509_V_OK, or why it failed */
+	const char *verify_text; /* "SUCCESS" (else "FAILED") */
 	char subject[1024];     /* RFC 2253 distinguished names, cut at
 	                           1023 bytes */
 	char issuer[1024];
@@ -53,9 +60,11 @@ struct ssl_client_cert {
 	char sha256[65];        /* of the DER certificate, lower case hex */
 };
 
-/* Fills <cc> from the TLS connection <c> (present 0 when it has no
- * client certificate or is not TLS). */
-void ssl_sock_client_cert(const struct conn *c, struct ssl_client_cert *cc);
+/* The certificate the client of the server-side TLS connection <c> sent
+ * on this connection or its resumed session, read when the handshake
+ * ended and owned by <c>; NULL when it sent none or <c> is not TLS. A
+ * connection without one costs a NULL pointer. */
+const struct ssl_client_cert *ssl_sock_client_cert(const struct conn *c);
 
 /* Whether the kernel makes <c>'s TLS records (kTLS send): its socket
  * then takes plaintext, from splice(2) too. */

@@ -175,7 +175,7 @@ END_TEST
 
 START_TEST(client_cert)
 {
-	struct ssl_client_cert cc = { .present = 1 };
+	struct ssl_client_cert cc = { .verify_text = "SUCCESS" };
 	char *out;
 
 	w.cfg->frontends[0].client_certs = 1;

@@ -45,6 +45,7 @@ static char certdir[PATH_MAX];
 static struct cfg cfg;
 static struct runtime rt;
 static struct worker w;
+static struct pool *bufs;       /* the TLS output blocks of both ends */
 
 /* What the test server does with the connection it accepts. */
 enum srv_mode {
@@ -226,7 +227,7 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 		ck_assert_ptr_nonnull(c = conn_new(&w, fd));
 		c->owner = r;
 		r->srv.c = c;
-		ck_assert_int_eq(ssl_sock_accept(c, r->sctx, HS_TIMEOUT_MS,
+		ck_assert_int_eq(ssl_sock_accept(c, r->sctx, bufs, HS_TIMEOUT_MS,
 		    srv_done, r), 0);
 		break;
 	case SRV_SILENT:
@@ -292,7 +293,7 @@ run_conn(struct run *r, enum srv_mode mode, SSL_CTX *sctx, SSL_CTX *cctx,
 	ck_assert_ptr_nonnull(c = conn_new(&w, fd));
 	c->owner = r;
 	r->cli.c = c;
-	ck_assert_int_eq(ssl_sock_connect(c, cctx, sni, verify_name,
+	ck_assert_int_eq(ssl_sock_connect(c, cctx, bufs, sni, verify_name,
 	    hs_timeout_ms, cli_done, r), 0);
 	event_base_dispatch(w.base);
 
@@ -430,6 +431,7 @@ worker_setup(void)
 	cfg.bufsize = 16384;
 	rt.cfg = &cfg;
 	ck_assert_int_eq(worker_init(&w, 0, &rt), 0);
+	bufs = &w.tlsbufs;
 }
 
 static void
@@ -482,10 +484,14 @@ START_TEST(ctx_errors)
 	ck_assert_msg(strstr(err, "/nonexistent/client.key") != NULL, "%s",
 	    err);
 
-	/* A certificate alone, no key in it. */
+	/* A certificate alone, no key in it; a key that is not PEM. */
 	o.key = NULL;
 	ck_assert_ptr_null(ssl_ctx_new_client(&o, err, sizeof(err)));
-	ck_assert_msg(strstr(err, "client.crt") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "client.crt: no private key in it") !=
+	    NULL, "%s", err);
+	o.key = "/dev/null";
+	ck_assert_ptr_null(ssl_ctx_new_client(&o, err, sizeof(err)));
+	ck_assert_str_eq(err, "/dev/null: not a PEM private key");
 
 	o.key = path("server.key");
 	ck_assert_ptr_null(ssl_ctx_new_client(&o, err, sizeof(err)));
@@ -507,6 +513,30 @@ END_TEST
 
 /* ---- ssl_sock_connect ---- */
 
+/* The TLS output of both ends comes from the pool they were given, not
+ * from their worker's. */
+START_TEST(own_pool)
+{
+	SSL_CTX *sctx = srv_ctx("server.pem", 0, NULL);
+	SSL_CTX *cctx = cli_ctx(1, "ca.pem", NULL, NULL);
+	struct pool mine;
+	struct run r;
+
+	pool_init(&mine, w.tlsbufs.size, 8);
+	bufs = &mine;
+	run_conn(&r, SRV_TLS, sctx, cctx, "localhost", "localhost",
+	    HS_TIMEOUT_MS);
+	assert_exchanged(&r);
+	run_free(&r);
+	ck_assert_uint_gt(mine.nfree, 0);
+	ck_assert_uint_eq(w.tlsbufs.nfree, 0);
+	bufs = &w.tlsbufs;
+	pool_destroy(&mine);
+	SSL_CTX_free(sctx);
+	SSL_CTX_free(cctx);
+}
+END_TEST
+
 START_TEST(verify_ok)
 {
 	SSL_CTX *sctx = srv_ctx("server.pem", 0, NULL);
@@ -518,6 +548,7 @@ START_TEST(verify_ok)
 	run_conn(&r, SRV_TLS, sctx, cctx, "localhost", "localhost",
 	    HS_TIMEOUT_MS);
 	assert_exchanged(&r);
+	ck_assert_ptr_null(ssl_sock_client_cert(r.srv.c));
 	ck_assert_str_eq(ssl_sock_version(r.cli.c), "TLSv1.3");
 	/* The server's preference wins. */
 	ck_assert_str_eq(ssl_sock_cipher(r.cli.c), "TLS_AES_128_GCM_SHA256");
@@ -631,11 +662,25 @@ START_TEST(client_cert)
 	struct run r;
 	size_t i;
 
+	const struct ssl_client_cert *cc;
+
 	for (i = 0; i < 2; i++) {
 		sctx = srv_ctx("server.pem", vers[i], "ca.pem");
 		run_conn(&r, SRV_TLS, sctx, pem, "localhost", "localhost",
 		    HS_TIMEOUT_MS);
 		assert_exchanged(&r);
+		/* Its fields, taken once when the handshake ended. */
+		ck_assert_ptr_nonnull(cc = ssl_sock_client_cert(r.srv.c));
+		ck_assert_ptr_eq(cc, ssl_sock_client_cert(r.srv.c));
+		ck_assert_int_eq(cc->verify, X509_V_OK);
+		ck_assert_str_eq(cc->verify_text, "SUCCESS");
+		ck_assert_str_eq(cc->cn, "gatehouse test client");
+		ck_assert_str_eq(cc->subject, "CN=gatehouse test client");
+		ck_assert_str_eq(cc->issuer, "CN=gatehouse test CA");
+		ck_assert_uint_gt(strlen(cc->serial), 0);
+		ck_assert_uint_eq(strlen(cc->sha256), 64);
+		/* The server's certificate is not a client certificate. */
+		ck_assert_ptr_null(ssl_sock_client_cert(r.cli.c));
 		run_free(&r);
 		run_conn(&r, SRV_TLS, sctx, apart, "localhost", "localhost",
 		    HS_TIMEOUT_MS);
@@ -781,6 +826,7 @@ START_TEST(not_tls)
 	ck_assert_ptr_null(ssl_sock_sni(c));
 	ck_assert_ptr_null(ssl_sock_alpn(c, &len));
 	ck_assert_int_eq(ssl_sock_resumed(c), 0);
+	ck_assert_ptr_null(ssl_sock_client_cert(c));
 	conn_free(c);
 }
 END_TEST
@@ -803,6 +849,7 @@ ssl_client_suite(void)
 	tcase_add_checked_fixture(tc, worker_setup, worker_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, verify_ok);
+	tcase_add_test(tc, own_pool);
 	tcase_add_test(tc, wrong_name);
 	tcase_add_test(tc, wrong_ca);
 	tcase_add_test(tc, verify_off);

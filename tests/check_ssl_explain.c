@@ -1,7 +1,8 @@
 /* Check suite for ssl/ssl_explain.c's chain analysis: the lines it prints
- * for a chain as sent and the problems it finds (expired, expiring soon,
- * not yet valid, out of order, extra, missing intermediate), over
- * certificates made here in memory at fixed dates. */
+ * for a chain as sent, the renewal warning (a third of the lifetime
+ * left) and the problems it finds (expired, not yet valid, out of order,
+ * extra, missing intermediate), over certificates made here in memory at
+ * fixed dates. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -179,17 +180,34 @@ END_TEST
 
 START_TEST(dates)
 {
-	/* 80.5 days on: 9 whole days left. */
+	X509 *week;
+
+	/* 80.5 days on: 9 whole days left of 91, a warning, no problem. */
 	run(T0 + 80 * DAY + DAY / 2, NULL, leaf, inter, root, NULL);
-	ck_assert_uint_eq(problems, 1);
+	ck_assert_msg(problems == 0, "%s", text);
 	HAS("(9 days left)\n");
-	HAS("problem: f.pem: certificate 1 (CN=leaf.test) expires in 9 days, "
-	    "on 2026-04-01T00:00:00Z\n");
-	/* 30 days left is no warning, 29 is. */
-	run(T0 + 60 * DAY, NULL, leaf, inter, root, NULL);
+	HAS("warning: f.pem: certificate 1 (CN=leaf.test) expires in 9 days, "
+	    "on 2026-04-01T00:00:00Z: due for renewal, less than a third of "
+	    "its 91-day lifetime is left\n");
+	ck_assert_ptr_null(strstr(text, "problem:"));
+	/* Renewal is due with a third of the lifetime left: of 91 days,
+	 * 30 days and 8 hours. */
+	run(T0 + 59 * DAY, NULL, leaf, inter, root, NULL);
 	ck_assert_uint_eq(problems, 0);
-	run(T0 + 61 * DAY, NULL, leaf, inter, root, NULL);
-	ck_assert_uint_eq(problems, 1);
+	ck_assert_ptr_null(strstr(text, "warning:"));
+	run(T0 + 60 * DAY - 8 * 3600 + 1, NULL, leaf, inter, root, NULL);
+	ck_assert_uint_eq(problems, 0);
+	HAS("warning: f.pem: certificate 1 (CN=leaf.test) expires in 30 days");
+	/* A short-lived certificate: 6 days, 5 left is fine, 1 left due. */
+	week = mk("week.test", k_other, NULL, k_other, 0, 6, 0);
+	run(T0 + DAY, NULL, week, NULL, NULL, NULL);
+	ck_assert_ptr_null(strstr(text, "warning:"));
+	run(T0 + 5 * DAY, NULL, week, NULL, NULL, NULL);
+	HAS("warning: f.pem: certificate 1 (CN=week.test) expires in 1 day, "
+	    "on 2026-01-07T00:00:00Z: due for renewal, less than a third of "
+	    "its 6-day lifetime is left\n");
+	ck_assert_uint_eq(problems, 0);
+	X509_free(week);
 	/* A second after the end. */
 	run(T0 + 90 * DAY + 1, NULL, leaf, inter, root, NULL);
 	ck_assert_uint_eq(problems, 1);

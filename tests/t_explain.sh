@@ -3,10 +3,11 @@
 # options: the bind (file:line, address) and the certificate that answer
 # NAME by SNI (exact name, wildcard, the default, ECDSA and RSA for one
 # name, a strict-sni refusal), the chain as sent, the OCSP file, and each
-# problem with its message: expired, expiring soon, NAME not covered, a
+# problem with its message: expired, NAME not covered, a
 # key that does not match, a chain out of order, a missing intermediate,
 # an extra certificate, a file without a certificate, a certificate
-# replaced by a later one; exit status 0, 1, or 2 for usage errors.
+# replaced by a later one; a certificate due for renewal as a warning;
+# exit status 0, 1, or 2 for usage errors.
 . "${top_srcdir:-.}/tests/lib.sh"
 B=$TMP/bad
 sh "$top_srcdir/certs/mkbad.sh" "$B"
@@ -91,10 +92,17 @@ has "problem: $B/expired.pem: certificate 1 (CN=localhost) expired on 2020-04-01
 grep -q "^    sent 1: subject CN=localhost; issuer CN=localhost (self-signed); not after 2020-04-01T00:00:00Z (expired [0-9]* days ago)$" "$TMP/out" ||
 	fail "expired line: $(cat "$TMP/out")"
 has "1 problem found"
-explain 1 soon.test $(one --cert "$B/soon.pem")
-grep -q "^problem: $B/soon.pem: certificate 1 (CN=soon.test) expires in [91]0* days, on " "$TMP/out" ||
+# Due for renewal (a third of its lifetime left): a warning, exit 0.
+explain 0 soon.test $(one --cert "$B/soon.pem")
+grep -q "^warning: $B/soon.pem: certificate 1 (CN=soon.test) expires in [12][09] days, on .*: due for renewal, less than a third of its 90-day lifetime is left$" "$TMP/out" ||
 	fail "expiring soon: $(cat "$TMP/out")"
-echo "ok: expired, expiring soon"
+hasnt "problem:"
+has "no problem found"
+# A short-lived certificate with most of its 6 days left is fine.
+explain 0 short.test $(one --cert "$B/short.pem")
+hasnt "warning:"
+has "no problem found"
+echo "ok: expired, due for renewal, short-lived"
 
 # A name no certificate has: the default one answers, and says so.
 explain 1 other.test $(one --cert "$B/full.pem")
