@@ -249,6 +249,7 @@ struct cfg_route {
 	char *backend_name;
 	struct cfg_backend *backend;    /* resolved by cfg_finish() */
 	struct cfg_cond cond;
+	int line;               /* of the use-backend line, for messages */
 };
 
 /* A replacement body for one of gatehouse's own error responses. */
@@ -291,6 +292,7 @@ struct cfg_frontend {
 	struct cfg_bind *binds;
 	size_t nbinds;
 	char *default_backend_name;
+	int default_backend_line;       /* where it was named; 0: nowhere */
 	struct cfg_backend *default_backend;   /* resolved by cfg_finish();
 	                                          NULL: 404 when no route */
 	/* mode http */

@@ -58,9 +58,11 @@ static int
 cfg_check_bind(const struct cfg *c, const struct cfg_bind *b, char *err,
     size_t errlen)
 {
-	const char *keys = b->tls.ticket_keys ? b->tls.ticket_keys :
-	    c->tls.ticket_keys;
-	const char *secret = b->tls.ticket_secret ? b->tls.ticket_secret :
+	/* A bind's own ticket setting, keys or secret, replaces both
+	 * global ones, as tls_bind_tickets() picks them. */
+	int own = b->tls.ticket_keys != NULL || b->tls.ticket_secret != NULL;
+	const char *keys = own ? b->tls.ticket_keys : c->tls.ticket_keys;
+	const char *secret = own ? b->tls.ticket_secret :
 	    c->tls.ticket_secret;
 	size_t i;
 	DIR *d;
@@ -119,16 +121,19 @@ cfg_check_find_backend(struct cfg *c, const char *name)
 	return NULL;
 }
 
-/* The backend <name> that frontend <fe> sends to, of the same mode. */
+/* The backend <name> that frontend <fe> sends to, of the same mode, named
+ * at line <line> (0: the frontend's own line). An unknown name is reported
+ * where it was written. */
 static struct cfg_backend *
 cfg_check_fe_backend(struct cfg *c, struct cfg_frontend *fe, const char *name,
-    char *err, size_t errlen)
+    int line, char *err, size_t errlen)
 {
 	struct cfg_backend *be = cfg_check_find_backend(c, name);
 
 	if (be == NULL) {
-		cfg_parse_errat(err, errlen, fe->file, fe->line,
-		    "frontend '%s': unknown backend '%s'", fe->name, name);
+		cfg_parse_errat(err, errlen, fe->file, line != 0 ? line :
+		    fe->line, "frontend '%s': unknown backend '%s'", fe->name,
+		    name);
 		return NULL;
 	}
 	if (be->mode != fe->mode) {
@@ -221,12 +226,13 @@ cfg_check_frontend(struct cfg *c, struct cfg_frontend *fe, char *err,
 		return cfg_parse_errat(err, errlen, fe->file, fe->line,
 		    "frontend '%s' has no default-backend", fe->name);
 	if (fe->default_backend_name != NULL && (fe->default_backend =
-	    cfg_check_fe_backend(c, fe, fe->default_backend_name, err,
-	    errlen)) == NULL)
+	    cfg_check_fe_backend(c, fe, fe->default_backend_name,
+	    fe->default_backend_line, err, errlen)) == NULL)
 		return -1;
 	for (i = 0; i < fe->nroutes; i++)
 		if ((fe->routes[i].backend = cfg_check_fe_backend(c, fe,
-		    fe->routes[i].backend_name, err, errlen)) == NULL)
+		    fe->routes[i].backend_name, fe->routes[i].line, err,
+		    errlen)) == NULL)
 			return -1;
 	for (i = 0; i < fe->nerrorfiles; i++)
 		if (cfg_check_errorfile(c, fe, &fe->errorfiles[i], err,

@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <pwd.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -151,11 +152,26 @@ cfg_kw_global_mode(struct cfg_parser *p, char **av)
 	return 0;
 }
 
+/* "connect, client, ... or queue": every name of cfg_kw_global_tmos[], for
+ * the message of an unknown one. Returns <buf>. */
+static const char *
+cfg_kw_global_tmo_names(char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < cfg_kw_global_ntmos && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    i == 0 ? "" : i + 1 == cfg_kw_global_ntmos ? " or " : ", ",
+		    cfg_kw_global_tmos[i].name);
+	return buf;
+}
+
 static int
 cfg_kw_global_timeout(struct cfg_parser *p, char **av)
 {
 	const struct cfg_tmo *k;
-	char what[64], where[64];
+	char what[64], where[64], names[256];
 	size_t i;
 
 	for (i = 0; i < cfg_kw_global_ntmos; i++) {
@@ -164,16 +180,14 @@ cfg_kw_global_timeout(struct cfg_parser *p, char **av)
 			continue;
 		if (!(k->where & p->sec))
 			return cfg_parse_fail(p, "timeout '%s' is only valid "
-			    "in %s",
-			    k->name,
-			    cfg_parse_where(k->where, where, sizeof(where)));
+			    "in %s", k->name, cfg_parse_where(k->where, where,
+			    sizeof(where)));
 		snprintf(what, sizeof(what), "timeout %s", k->name);
 		return cfg_parse_kw_duration(p, what, av[2],
 		    cfg_kw_global_tmo_field(cfg_parse_cur_timeouts(p), k));
 	}
-	return cfg_parse_fail(p, "unknown timeout '%s' (connect, client, "
-	    "server, tunnel, handshake, http-request, http-keep-alive or "
-	    "server-idle)", av[1]);
+	return cfg_parse_fail(p, "unknown timeout '%s' (%s)", av[1],
+	    cfg_kw_global_tmo_names(names, sizeof(names)));
 }
 
 static int

@@ -3,6 +3,7 @@
  * client certificate header fields. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -88,6 +89,7 @@ cfg_kw_http_use_backend(struct cfg_parser *p, char **av)
 		return cfg_parse_fail(p, "out of memory");
 	fe->routes = r;
 	r = &r[fe->nroutes++];
+	r->line = p->line;
 	if (cfg_parse_set_str(p, &r->backend_name, av[1]) < 0)
 		return -1;
 	return cfg_kw_http_cond(p, "use-backend", av + 2, &r->cond);
@@ -219,9 +221,13 @@ cfg_kw_http_option(struct cfg_parser *p, char **av)
 	return 0;
 }
 
-/* The statuses gatehouse itself answers with. */
+/* The statuses gatehouse writes itself, the only ones an errorfile can
+ * replace: http_parse.c's request errors (400, 414, 431, 501 for CONNECT,
+ * 505), http_req.c's (403 deny, 404 no route, 413 max-body-size),
+ * session.c's (408 request timeout, 502 server failure, 503 no server or
+ * queue timeout, 504 response timeout). Nothing answers 500. */
 static const unsigned int cfg_kw_http_err_statuses[] = {
-	400, 403, 404, 408, 413, 414, 431, 500, 501, 502, 503, 504, 505,
+	400, 403, 404, 408, 413, 414, 431, 501, 502, 503, 504, 505,
 };
 #define CFG_NERR_STATUSES \
 	(sizeof(cfg_kw_http_err_statuses) / sizeof(cfg_kw_http_err_statuses[0]))
@@ -232,17 +238,22 @@ cfg_kw_http_errorfile(struct cfg_parser *p, char **av)
 	struct cfg_frontend *fe = cfg_parse_cur_fe(p);
 	struct cfg_errorfile *e;
 	unsigned int status;
-	size_t i;
+	char list[128];
+	size_t i, off = 0;
 
 	if (cfg_parse_kw_uint(p, av, 100, 599, &status) < 0)
 		return -1;
 	for (i = 0; i < CFG_NERR_STATUSES; i++)
 		if (cfg_kw_http_err_statuses[i] == status)
 			break;
-	if (i == CFG_NERR_STATUSES)
+	if (i == CFG_NERR_STATUSES) {
+		for (i = 0; i < CFG_NERR_STATUSES && off < sizeof(list); i++)
+			off += (size_t)snprintf(list + off, sizeof(list) - off,
+			    "%s%u", i == 0 ? "" : i + 1 == CFG_NERR_STATUSES ?
+			    " or " : ", ", cfg_kw_http_err_statuses[i]);
 		return cfg_parse_fail(p, "errorfile: gatehouse never answers "
-		    "%u (400, 403, 404, 408, 413, 414, 431, 500, 501, 502, 503, "
-		    "504 or 505)", status);
+		    "%u (%s)", status, list);
+	}
 	for (i = 0; i < fe->nerrorfiles; i++)
 		if (fe->errorfiles[i].status == status)
 			return cfg_parse_fail(p, "errorfile: second file for "

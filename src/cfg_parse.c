@@ -234,6 +234,7 @@ cfg_parse_kw_backend(struct cfg_parser *p, char **av)
 static int
 cfg_parse_kw_default_backend(struct cfg_parser *p, char **av)
 {
+	cfg_parse_cur_fe(p)->default_backend_line = p->line;
 	return cfg_parse_set_str(p, &cfg_parse_cur_fe(p)->default_backend_name,
 	    av[1]);
 }

@@ -765,7 +765,11 @@ START_TEST(load_unknown_and_misplaced)
 	    "frontend");
 	ck_fails("defaults\n    timeout idle 1s\n", "t.conf:2: unknown "
 	    "timeout 'idle' (connect, client, server, tunnel, handshake, "
-	    "http-request, http-keep-alive or server-idle)");
+	    "http-request, http-keep-alive, server-idle or queue)");
+	/* A typo of the last one added: the list names it too. */
+	ck_fails("defaults\n    timeout queu 1s\n", "t.conf:2: unknown "
+	    "timeout 'queu' (connect, client, server, tunnel, handshake, "
+	    "http-request, http-keep-alive, server-idle or queue)");
 }
 END_TEST
 
@@ -909,8 +913,9 @@ END_TEST
 START_TEST(load_cross_references)
 {
 	/* Each points at the statement that declared the culprit. */
+	/* An unknown backend is reported where it is named. */
 	ck_fails("frontend f\n    bind *:1\n\n    default-backend nope\n"
-	    MIN_BE, "t.conf:1: frontend 'f': unknown backend 'nope'");
+	    MIN_BE, "t.conf:4: frontend 'f': unknown backend 'nope'");
 	ck_fails(MIN_BE "\nfrontend f\n    default-backend b\n",
 	    "t.conf:4: frontend 'f' has no bind");
 	ck_fails(MIN_BE "frontend f\n    bind *:1\n",
@@ -1227,7 +1232,7 @@ START_TEST(http_errors)
 	    "use-backend: condition 'host' takes one argument");
 	ck_fails(HTTP_FE "    use-backend b when tls\n" HTTP_BE, "t.conf:4: "
 	    "use-backend: unexpected 'when' (expected if or unless)");
-	ck_fails(HTTP_FE "    use-backend c if tls\n" HTTP_BE, "t.conf:1: "
+	ck_fails(HTTP_FE "    use-backend c if tls\n" HTTP_BE, "t.conf:4: "
 	    "frontend 'f': unknown backend 'c'");
 	ck_fails(HTTP_FE "    http-request frob\n" HTTP_BE, "t.conf:4: "
 	    "http-request: unknown action 'frob' (add-header, set-header, "
@@ -1251,7 +1256,11 @@ START_TEST(http_errors)
 	    "unknown option 'httplog' (forwarded)");
 	ck_fails(HTTP_FE "    errorfile 200 /x\n" HTTP_BE, "t.conf:4: "
 	    "errorfile: gatehouse never answers 200 (400, 403, 404, 408, 413, "
-	    "414, 431, 500, 501, 502, 503, 504 or 505)");
+	    "414, 431, 501, 502, 503, 504 or 505)");
+	/* 500 is in the reasons table, but no error path writes it. */
+	ck_fails(HTTP_FE "    errorfile 500 /x\n" HTTP_BE, "t.conf:4: "
+	    "errorfile: gatehouse never answers 500 (400, 403, 404, 408, 413, "
+	    "414, 431, 501, 502, 503, 504 or 505)");
 	ck_fails(HTTP_FE "    errorfile 503 /nonexistent/x\n    "
 	    "default-backend b\n" HTTP_BE, "t.conf:1: frontend 'f': errorfile "
 	    "503: /nonexistent/x: cannot open: No such file or directory");
@@ -1406,6 +1415,8 @@ END_TEST
 
 START_TEST(client_cert_errors)
 {
+	struct cfg *c;
+
 	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %s verify optional\n"
 	    CC_BE, cert_path), "t.conf:4: bind '127.0.0.1:1': verify optional "
 	    "needs a ca-file");
@@ -1471,10 +1482,21 @@ START_TEST(client_cert_errors)
 	    "%1$s\n" HTTP_FE "    bind 127.0.0.1:1 cert %1$s\n" CC_BE,
 	    cert_path), "t.conf:7: bind '127.0.0.1:1': tls-ticket-keys and "
 	    "tls-ticket-secret exclude each other");
-	ck_fails(fmt("global\n    tls-ticket-secret %1$s\n" HTTP_FE "    bind "
-	    "127.0.0.1:1 cert %1$s tls-ticket-keys %1$s\n" CC_BE, cert_path),
-	    "t.conf:6: bind '127.0.0.1:1': tls-ticket-keys and "
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %1$s tls-ticket-keys "
+	    "%1$s tls-ticket-secret %1$s\n" CC_BE, cert_path),
+	    "t.conf:4: bind '127.0.0.1:1': tls-ticket-keys and "
 	    "tls-ticket-secret exclude each other");
+	/* A bind's own keys replace the global secret (and its own secret
+	 * the global keys), as gatehouse.conf(5) says: no conflict. */
+	c = ck_loads(fmt("global\n    tls-ticket-secret /nonexistent/s\n"
+	    HTTP_FE "    bind 127.0.0.1:1 cert %1$s tls-ticket-keys %1$s\n"
+	    CC_BE, cert_path));
+	ck_assert_str_eq(c->frontends[0].binds[1].tls.ticket_keys, cert_path);
+	cfg_free(c);
+	c = ck_loads(fmt("global\n    tls-ticket-keys /nonexistent/k\n"
+	    HTTP_FE "    bind 127.0.0.1:1 cert %1$s tls-ticket-secret %1$s\n"
+	    CC_BE, cert_path));
+	cfg_free(c);
 	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %s tls-ticket-keys "
 	    "/nonexistent/k\n" CC_BE, cert_path), "t.conf:4: bind "
 	    "'127.0.0.1:1': cannot read tls-ticket-keys '/nonexistent/k': No "
