@@ -2,8 +2,12 @@
  * run by both loaders and by cli.c after the one-line options. Sections
  * inherit the defaults section's timeouts, frontends find their backends,
  * binds their files. */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -283,12 +287,157 @@ cfg_check_backend(struct cfg_backend *be, char *err, size_t errlen)
 	return 0;
 }
 
+/* Adds "file:line: warning: reason" to c->warnings. Returns 0, or -1
+ * with "out of memory" in <err>. */
+static int cfg_check_warn(struct cfg *c, char *err, size_t errlen,
+    const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static int
+cfg_check_warn(struct cfg *c, char *err, size_t errlen, const char *file,
+    int line, const char *fmt, ...)
+{
+	char msg[512], **w;
+	va_list ap;
+	int n;
+
+	n = snprintf(msg, sizeof(msg), "%s:%d: warning: ", file, line);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	if ((w = cfg_parse_grow(c->warnings, c->nwarnings,
+	    sizeof(*w))) == NULL)
+		return cfg_parse_errat(err, errlen, file, line,
+		    "out of memory");
+	c->warnings = w;
+	if ((w[c->nwarnings] = strdup(msg)) == NULL)
+		return cfg_parse_errat(err, errlen, file, line,
+		    "out of memory");
+	c->nwarnings++;
+	return 0;
+}
+
+/* The keywords <kws> of a section of mode <mode> that only mode http
+ * uses: each a warning in mode tcp, not an error, since the file still
+ * means what it says for everything else. */
+static int
+cfg_check_mode_kws(struct cfg *c, const char *file, enum cfg_mode mode,
+    const struct cfg_kwline *kws, size_t n, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < n && mode == CFG_MODE_TCP; i++)
+		if (cfg_check_warn(c, err, errlen, file, kws[i].line,
+		    "%s%s%s has no effect in mode tcp", kws[i].kw,
+		    kws[i].arg != NULL ? " " : "",
+		    kws[i].arg != NULL ? kws[i].arg : "") < 0)
+			return -1;
+	return 0;
+}
+
+/* The family, port and address of bind <b>; an IPv4-mapped IPv6 address
+ * is taken as the IPv4 address it maps. Sets <any> for a wildcard. */
+static int
+cfg_check_bind_addr(const struct cfg_bind *b, uint16_t *port,
+    const unsigned char **addr, size_t *len, int *any)
+{
+	const struct sockaddr_in *sin;
+	const struct sockaddr_in6 *sin6;
+	static const unsigned char zero[16];
+
+	if (b->addr.ss_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)(const void *)&b->addr;
+		*port = sin6->sin6_port;
+		*addr = sin6->sin6_addr.s6_addr;
+		*len = 16;
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			*addr += 12;
+			*len = 4;
+		}
+	} else {
+		sin = (const struct sockaddr_in *)(const void *)&b->addr;
+		*port = sin->sin_port;
+		*addr = (const unsigned char *)&sin->sin_addr;
+		*len = 4;
+	}
+	*any = memcmp(*addr, zero, *len) == 0;
+	return *len == 4 ? AF_INET : AF_INET6;
+}
+
+/* Whether <a> and <b> would listen on the same address: the same port,
+ * and the same address, or a wildcard of the same family (the kernel
+ * gives the wildcard every address of its port), or a [::] without
+ * v6only, which takes every IPv4 address of its port too. */
+static int
+cfg_check_same_addr(const struct cfg_bind *a, const struct cfg_bind *b)
+{
+	const unsigned char *aa, *ba;
+	size_t alen, blen;
+	uint16_t ap, bp;
+	int af, bf, aany, bany;
+
+	af = cfg_check_bind_addr(a, &ap, &aa, &alen, &aany);
+	bf = cfg_check_bind_addr(b, &bp, &ba, &blen, &bany);
+	if (ap != bp)
+		return 0;
+	if (af == bf)
+		return aany || bany || memcmp(aa, ba, alen) == 0;
+	if (af == AF_INET6)
+		return aany && !(a->flags & CFG_BIND_F_V6ONLY);
+	return bany && !(b->flags & CFG_BIND_F_V6ONLY);
+}
+
+/* No two binds, of one frontend or of two, on the same address: with
+ * SO_REUSEPORT the kernel would let both listen and share the
+ * connections between them. The later one is reported, naming the
+ * first. */
+static int
+cfg_check_addrs(const struct cfg *c, char *err, size_t errlen)
+{
+	const struct cfg_bind *a, *b;
+	size_t fi, bi, fj, bj;
+	char first[512];
+
+	for (fi = 0; fi < c->nfrontends; fi++)
+		for (bi = 0; bi < c->frontends[fi].nbinds; bi++) {
+			b = &c->frontends[fi].binds[bi];
+			for (fj = 0; fj <= fi; fj++)
+				for (bj = 0; bj < (fj == fi ? bi :
+				    c->frontends[fj].nbinds); bj++) {
+					a = &c->frontends[fj].binds[bj];
+					if (!cfg_check_same_addr(a, b))
+						continue;
+					if (a->line > 0)
+						snprintf(first, sizeof(first),
+						    "%s:%d", a->file, a->line);
+					else
+						snprintf(first, sizeof(first),
+						    "bind %s", a->text);
+					return cfg_parse_errat(err, errlen,
+					    b->file, b->line, "bind %s: "
+					    "address already used by %s",
+					    b->text, first);
+				}
+		}
+	return 0;
+}
+
 int
 cfg_finish(struct cfg *c, char *err, size_t errlen)
 {
 	struct cfg_frontend *fe;
 	struct cfg_backend *be;
-	size_t i;
+	size_t i, j;
+	int rc;
+
+	/* Run again (cli.c, tests), it finds the same warnings again. */
+	for (i = 0; i < c->nwarnings; i++)
+		free(c->warnings[i]);
+	free(c->warnings);
+	c->warnings = NULL;
+	c->nwarnings = 0;
 
 	if (c->workers == 0) {
 		c->workers = cfg_check_ncpus();
@@ -338,7 +487,24 @@ cfg_finish(struct cfg *c, char *err, size_t errlen)
 		if (cfg_check_frontend(c, fe, err, errlen) < 0)
 			return -1;
 	}
-
+	if (cfg_check_addrs(c, err, errlen) < 0)
+		return -1;
+	/* In the order of the file: frontends and backends by line. */
+	for (i = 0, j = 0; i < c->nfrontends || j < c->nbackends;) {
+		fe = i < c->nfrontends ? &c->frontends[i] : NULL;
+		be = j < c->nbackends ? &c->backends[j] : NULL;
+		if (fe != NULL && (be == NULL || fe->line < be->line)) {
+			i++;
+			rc = cfg_check_mode_kws(c, fe->file, fe->mode,
+			    fe->http_kws, fe->nhttp_kws, err, errlen);
+		} else {
+			j++;
+			rc = cfg_check_mode_kws(c, be->file, be->mode,
+			    be->http_kws, be->nhttp_kws, err, errlen);
+		}
+		if (rc < 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -59,14 +59,18 @@ cfg_dump_duration(FILE *out, unsigned int ms)
 
 static void
 cfg_dump_timeouts(FILE *out, const struct cfg_timeouts *t,
-    unsigned int sec)
+    unsigned int sec, enum cfg_mode mode)
 {
 	unsigned int ms;
 	size_t i;
 
+	/* A mode http timeout has no effect in a mode tcp section (and would
+	 * be warned about when the dump is read back). */
 	for (i = 0; i < cfg_kw_global_ntmos; i++) {
 		ms = cfg_kw_global_tmo_get(t, &cfg_kw_global_tmos[i]);
-		if (!(cfg_kw_global_tmos[i].where & sec) || ms == 0)
+		if (!(cfg_kw_global_tmos[i].where & sec) || ms == 0 ||
+		    (sec != CFG_S_DEFAULTS && mode == CFG_MODE_TCP &&
+		    cfg_kw_global_tmos[i].http))
 			continue;
 		fprintf(out, "    timeout %s ", cfg_kw_global_tmos[i].name);
 		cfg_dump_duration(out, ms);
@@ -369,7 +373,8 @@ cfg_dump(const struct cfg *c, FILE *out)
 
 	fprintf(out, "\ndefaults\n    mode %s\n",
 	    cfg_lex_mode_name(c->default_mode));
-	cfg_dump_timeouts(out, &c->defaults, CFG_S_DEFAULTS);
+	cfg_dump_timeouts(out, &c->defaults, CFG_S_DEFAULTS,
+	    c->default_mode);
 
 	for (i = 0; i < c->nfrontends; i++) {
 		fe = &c->frontends[i];
@@ -378,7 +383,8 @@ cfg_dump(const struct cfg *c, FILE *out)
 		fprintf(out, "\n    mode %s\n", cfg_lex_mode_name(fe->mode));
 		if (fe->maxconn != 0)
 			fprintf(out, "    maxconn %u\n", fe->maxconn);
-		cfg_dump_timeouts(out, &fe->timeouts, CFG_S_FRONTEND);
+		cfg_dump_timeouts(out, &fe->timeouts, CFG_S_FRONTEND,
+		    fe->mode);
 		for (j = 0; j < fe->nbinds; j++)
 			cfg_dump_bind(out, &fe->binds[j]);
 		if (fe->default_backend_name != NULL)
@@ -392,8 +398,10 @@ cfg_dump(const struct cfg *c, FILE *out)
 		fputs("\nbackend ", out);
 		cfg_dump_word(out, be->name);
 		fprintf(out, "\n    mode %s\n", cfg_lex_mode_name(be->mode));
-		cfg_dump_timeouts(out, &be->timeouts, CFG_S_BACKEND);
-		if (be->keepalive_pool_set || be->keepalive_pool != 0)
+		cfg_dump_timeouts(out, &be->timeouts, CFG_S_BACKEND,
+		    be->mode);
+		if ((be->keepalive_pool_set || be->keepalive_pool != 0) &&
+		    be->mode == CFG_MODE_HTTP)
 			fprintf(out, "    keepalive-pool %u\n",
 			    be->keepalive_pool);
 		cfg_dump_backend(out, be);

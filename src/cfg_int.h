@@ -73,6 +73,7 @@ int cfg_parse_kw_duration(struct cfg_parser *p, const char *what,
     const char *s, unsigned int *out);
 int cfg_parse_field(struct cfg_parser *p, const char *kw, const char *name,
     const char *value);
+int cfg_parse_http_kw(struct cfg_parser *p, const char *kw, const char *arg);
 int cfg_parse_read_file(const char *path, char **out, size_t *outlen,
     char *err, size_t errlen);
 
@@ -83,6 +84,7 @@ struct cfg_tmo {
 	const char *name;
 	unsigned int where;
 	size_t off;
+	int http;               /* only mode http uses it */
 };
 extern const struct cfg_tmo cfg_kw_global_tmos[];
 extern const size_t cfg_kw_global_ntmos;

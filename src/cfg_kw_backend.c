@@ -252,6 +252,8 @@ static int
 cfg_kw_backend_keepalive_pool(struct cfg_parser *p, char **av)
 {
 	cfg_parse_cur_be(p)->keepalive_pool_set = 1;
+	if (cfg_parse_http_kw(p, "keepalive-pool", NULL) < 0)
+		return -1;
 	return cfg_parse_kw_uint(p, av, 0, 100000,
 	    &cfg_parse_cur_be(p)->keepalive_pool);
 }

@@ -14,23 +14,23 @@
 /* The timeouts, where each may be set, and where it lives. */
 const struct cfg_tmo cfg_kw_global_tmos[] = {
 	{ "connect", CFG_S_DEFAULTS | CFG_S_BACKEND,
-	    offsetof(struct cfg_timeouts, connect) },
+	    offsetof(struct cfg_timeouts, connect), 0 },
 	{ "client", CFG_S_DEFAULTS | CFG_S_FRONTEND,
-	    offsetof(struct cfg_timeouts, client) },
+	    offsetof(struct cfg_timeouts, client), 0 },
 	{ "server", CFG_S_DEFAULTS | CFG_S_BACKEND,
-	    offsetof(struct cfg_timeouts, server) },
+	    offsetof(struct cfg_timeouts, server), 0 },
 	{ "tunnel", CFG_S_DEFAULTS | CFG_S_FRONTEND | CFG_S_BACKEND,
-	    offsetof(struct cfg_timeouts, tunnel) },
+	    offsetof(struct cfg_timeouts, tunnel), 0 },
 	{ "handshake", CFG_S_DEFAULTS | CFG_S_FRONTEND,
-	    offsetof(struct cfg_timeouts, handshake) },
+	    offsetof(struct cfg_timeouts, handshake), 0 },
 	{ "http-request", CFG_S_DEFAULTS | CFG_S_FRONTEND,
-	    offsetof(struct cfg_timeouts, http_request) },
+	    offsetof(struct cfg_timeouts, http_request), 1 },
 	{ "http-keep-alive", CFG_S_DEFAULTS | CFG_S_FRONTEND,
-	    offsetof(struct cfg_timeouts, http_keepalive) },
+	    offsetof(struct cfg_timeouts, http_keepalive), 1 },
 	{ "server-idle", CFG_S_DEFAULTS | CFG_S_BACKEND,
-	    offsetof(struct cfg_timeouts, server_idle) },
+	    offsetof(struct cfg_timeouts, server_idle), 1 },
 	{ "queue", CFG_S_DEFAULTS | CFG_S_BACKEND,
-	    offsetof(struct cfg_timeouts, queue) },
+	    offsetof(struct cfg_timeouts, queue), 0 },
 };
 
 
@@ -182,6 +182,8 @@ cfg_kw_global_timeout(struct cfg_parser *p, char **av)
 			return cfg_parse_fail(p, "timeout '%s' is only valid "
 			    "in %s", k->name, cfg_parse_where(k->where, where,
 			    sizeof(where)));
+		if (k->http && cfg_parse_http_kw(p, "timeout", k->name) < 0)
+			return -1;
 		snprintf(what, sizeof(what), "timeout %s", k->name);
 		return cfg_parse_kw_duration(p, what, av[2],
 		    cfg_kw_global_tmo_field(cfg_parse_cur_timeouts(p), k));

@@ -125,6 +125,34 @@ cfg_parse_where(unsigned int where, char *buf, size_t len)
 	return buf;
 }
 
+/* Notes that keyword <kw> (<arg>: its first word, or NULL; both static)
+ * at the current line only matters in mode http, for cfg_finish() to warn
+ * about when the section turns out to be mode tcp. Only frontends and
+ * backends have a mode of their own. */
+int
+cfg_parse_http_kw(struct cfg_parser *p, const char *kw, const char *arg)
+{
+	struct cfg_kwline **kws, *k;
+	size_t *n;
+
+	if (p->sec == CFG_S_FRONTEND) {
+		kws = &cfg_parse_cur_fe(p)->http_kws;
+		n = &cfg_parse_cur_fe(p)->nhttp_kws;
+	} else if (p->sec == CFG_S_BACKEND) {
+		kws = &cfg_parse_cur_be(p)->http_kws;
+		n = &cfg_parse_cur_be(p)->nhttp_kws;
+	} else
+		return 0;
+	if ((k = cfg_parse_grow(*kws, *n, sizeof(*k))) == NULL)
+		return cfg_parse_fail(p, "out of memory");
+	*kws = k;
+	k[*n].kw = kw;
+	k[*n].arg = arg;
+	k[*n].line = p->line;
+	(*n)++;
+	return 0;
+}
+
 int
 cfg_parse_kw_uint(struct cfg_parser *p, char **av, unsigned int min,
     unsigned int max, unsigned int *out)
@@ -484,6 +512,7 @@ cfg_parse_free_frontend(struct cfg_frontend *fe)
 	free(fe->errorfiles);
 	free(fe->hsts);
 	free(fe->log_format);
+	free(fe->http_kws);
 	for (i = 0; i < CFG_NCERT_HDRS; i++)
 		free(fe->cert_hdr[i]);
 }
@@ -515,7 +544,11 @@ cfg_free(struct cfg *c)
 		free(be->balance_hdr);
 		free(be->check.method);
 		free(be->check.path);
+		free(be->http_kws);
 	}
+	for (i = 0; i < c->nwarnings; i++)
+		free(c->warnings[i]);
+	free(c->warnings);
 	for (i = 0; i < c->nnameservers; i++)
 		free(c->nameservers[i]);
 	free(c->nameservers);

@@ -910,6 +910,98 @@ START_TEST(load_duplicates)
 }
 END_TEST
 
+/* Two binds on one address, after resolution: reported at the second
+ * with the position of the first. */
+START_TEST(load_duplicate_addresses)
+{
+	struct cfg *c;
+
+	ck_fails(MIN_FE "frontend g\n    bind 127.0.0.1:8443\n    "
+	    "default-backend b\n" MIN_BE, "t.conf:5: bind 127.0.0.1:8443: "
+	    "address already used by t.conf:2");
+	ck_fails("frontend f\n    bind *:443\n    bind 0.0.0.0:443\n    "
+	    "default-backend b\n" MIN_BE, "t.conf:3: bind 0.0.0.0:443: "
+	    "address already used by t.conf:2");
+	/* A wildcard takes every address of its family on its port. */
+	ck_fails("frontend f\n    bind 127.0.0.1:443\n    bind *:443\n    "
+	    "default-backend b\n" MIN_BE, "t.conf:3: bind *:443: address "
+	    "already used by t.conf:2");
+	ck_fails("frontend f\n    bind [::]:443 v6only\n    bind [::1]:443\n"
+	    "    default-backend b\n" MIN_BE, "t.conf:3: bind [::1]:443: "
+	    "address already used by t.conf:2");
+	/* A dual-stack [::] takes the IPv4 ones too, unless v6only. */
+	ck_fails("frontend f\n    bind 0.0.0.0:443\n    bind [::]:443\n    "
+	    "default-backend b\n" MIN_BE, "t.conf:3: bind [::]:443: address "
+	    "already used by t.conf:2");
+	ck_fails("frontend f\n    bind [::]:443\n    bind 127.0.0.1:443\n    "
+	    "default-backend b\n" MIN_BE, "t.conf:3: bind 127.0.0.1:443: "
+	    "address already used by t.conf:2");
+	ck_fails("frontend f\n    bind [::ffff:127.0.0.1]:443\n    bind "
+	    "127.0.0.1:443\n    default-backend b\n" MIN_BE, "t.conf:3: bind "
+	    "127.0.0.1:443: address already used by t.conf:2");
+	ck_fails(MIN_FE "frontend g\n    bind localhost:8443\n    "
+	    "default-backend b\n" MIN_BE, "t.conf:5: bind localhost:8443: "
+	    "address already used by t.conf:2");
+
+	c = ck_loads("frontend f\n    bind 0.0.0.0:443\n    bind [::]:443 "
+	    "v6only\n    bind 127.0.0.1:444\n    bind 127.0.0.2:444\n    "
+	    "bind [::1]:444\n    default-backend b\nfrontend g\n    bind "
+	    "127.0.0.1:445\n    default-backend b\n" MIN_BE);
+	cfg_free(c);
+}
+END_TEST
+
+/* Keywords that only mode http uses: a warning each in mode tcp, in the
+ * order of the file, and the file still loads. */
+START_TEST(load_mode_warnings)
+{
+	static const char tcp[] =
+	    "frontend f\n"                                     /* 1 */
+	    "    bind 127.0.0.1:8443\n"
+	    "    timeout http-request 5s\n"
+	    "    timeout http-keep-alive 1s\n"
+	    "    default-backend b\n"                          /* 5 */
+	    "backend b\n"
+	    "    keepalive-pool 4\n"
+	    "    timeout server-idle 2s\n"
+	    "    server s1 127.0.0.1:8080\n";
+	struct cfg *c, *d;
+	char *dumped;
+
+	c = ck_loads(tcp);
+	ck_assert_uint_eq(c->nwarnings, 4);
+	ck_assert_str_eq(c->warnings[0], "t.conf:3: warning: timeout "
+	    "http-request has no effect in mode tcp");
+	ck_assert_str_eq(c->warnings[1], "t.conf:4: warning: timeout "
+	    "http-keep-alive has no effect in mode tcp");
+	ck_assert_str_eq(c->warnings[2], "t.conf:7: warning: keepalive-pool "
+	    "has no effect in mode tcp");
+	ck_assert_str_eq(c->warnings[3], "t.conf:8: warning: timeout "
+	    "server-idle has no effect in mode tcp");
+	/* Finishing again finds the same, not twice as many. */
+	ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c->nwarnings, 4);
+	cfg_free(c);
+
+	/* The mode may come from defaults, after the sections. */
+	c = ck_loads(fmt("%sdefaults\n    mode http\n", tcp));
+	ck_assert_uint_eq(c->nwarnings, 0);
+	cfg_free(c);
+	c = ck_loads(MIN);
+	ck_assert_uint_eq(c->nwarnings, 0);
+	/* A dump of mode tcp sections writes none of them back (defaults
+	 * keeps its timeouts, for the sections of either mode). */
+	d = reload(c, &dumped);
+	ck_assert_uint_eq(d->nwarnings, 0);
+	ck_assert_ptr_null(strstr(dumped, "keepalive-pool"));
+	ck_assert_ptr_nonnull(strstr(dumped, "\nfrontend f\n    mode tcp\n    "
+	    "timeout client 1m\n    timeout handshake 10s\n    bind"));
+	free(dumped);
+	cfg_free(d);
+	cfg_free(c);
+}
+END_TEST
+
 START_TEST(load_cross_references)
 {
 	/* Each points at the statement that declared the culprit. */
@@ -1862,6 +1954,8 @@ cfg_parse_suite(void)
 	tcase_add_test(tc, load_bad_values);
 	tcase_add_test(tc, load_bind_options);
 	tcase_add_test(tc, load_duplicates);
+	tcase_add_test(tc, load_duplicate_addresses);
+	tcase_add_test(tc, load_mode_warnings);
 	tcase_add_test(tc, load_cross_references);
 	tcase_add_test(tc, load_modes);
 	tcase_add_test(tc, load_last_wins);
