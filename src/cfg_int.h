@@ -61,19 +61,32 @@ int cfg_parse_errat(char *err, size_t errlen, const char *file, int line,
 int cfg_parse_fail(struct cfg_parser *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* <arr> of <n> elements of <size> bytes grown by one zeroed element, or
+ * NULL with <arr> untouched. */
 void *cfg_parse_grow(void *arr, size_t n, size_t size);
+/* Replaces *<dst> by a copy of <s>. 0, or -1 ("out of memory"). */
 int cfg_parse_set_str(struct cfg_parser *p, char **dst, const char *s);
+/* The section being parsed: the last frontend, backend, or the timeouts
+ * of the current section (defaults outside frontends and backends). */
 struct cfg_frontend *cfg_parse_cur_fe(struct cfg_parser *p);
 struct cfg_backend *cfg_parse_cur_be(struct cfg_parser *p);
 struct cfg_timeouts *cfg_parse_cur_timeouts(struct cfg_parser *p);
+/* "defaults or a backend": the sections of mask <where>, into <buf>. */
 const char *cfg_parse_where(unsigned int where, char *buf, size_t len);
+/* av[1] as a number in [min, max], "KEYWORD: reason" on error. */
 int cfg_parse_kw_uint(struct cfg_parser *p, char **av, unsigned int min,
     unsigned int max, unsigned int *out);
+/* <s> as a duration above 0 ("WHAT: reason" on error). */
 int cfg_parse_kw_duration(struct cfg_parser *p, const char *what,
     const char *s, unsigned int *out);
+/* An HTTP field name (a token) and its value (no control byte; NULL: no
+ * value), for keyword <kw>'s message. */
 int cfg_parse_field(struct cfg_parser *p, const char *kw, const char *name,
     const char *value);
+/* Keyword <kw> <arg> (static strings) of the current frontend or backend
+ * only matters in mode http: recorded for cfg_finish()'s warning. */
 int cfg_parse_http_kw(struct cfg_parser *p, const char *kw, const char *arg);
+/* All of <path> into a new buffer. 0, or -1 with "path: reason". */
 int cfg_parse_read_file(const char *path, char **out, size_t *outlen,
     char *err, size_t errlen);
 

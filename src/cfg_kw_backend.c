@@ -53,7 +53,6 @@ const struct cfg_kw_backend_srv_flag cfg_kw_backend_srv_flags[] = {
 	{ "resolve-optional", CFG_SRV_F_RESOLVE_OPT },
 };
 
-
 /* One option of "server" at av[*i] (and its argument, av[*i] moved on). */
 static int
 cfg_kw_backend_server_opt(struct cfg_parser *p, struct cfg_server *s, char **av,
@@ -257,7 +256,6 @@ cfg_kw_backend_keepalive_pool(struct cfg_parser *p, char **av)
 	return cfg_parse_kw_uint(p, av, 0, 100000,
 	    &cfg_parse_cur_be(p)->keepalive_pool);
 }
-
 
 const size_t cfg_kw_backend_nsrv_flags =
     sizeof(cfg_kw_backend_srv_flags) / sizeof(cfg_kw_backend_srv_flags[0]);

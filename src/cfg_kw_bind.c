@@ -17,7 +17,6 @@ const struct cfg_kw_bind_flag cfg_kw_bind_flags[] = {
 	{ "strict-sni", CFG_BIND_F_STRICT_SNI },
 };
 
-
 static int
 cfg_kw_bind_cert(struct cfg_parser *p, struct cfg_bind *b, const char *file)
 {
@@ -105,7 +104,6 @@ const struct cfg_kw_bind_tls_version cfg_kw_bind_tls_versions[] = {
 	{ "TLSv1.0", 0x0301 }, { "TLSv1.1", 0x0302 }, { "TLSv1.2", 0x0303 },
 	{ "TLSv1.3", 0x0304 },
 };
-
 
 static int
 cfg_kw_bind_is_tls_opt(const char *opt)
@@ -266,7 +264,6 @@ cfg_kw_bind_bind(struct cfg_parser *p, char **av)
 		    "'accept-proxy'");
 	return 0;
 }
-
 
 const size_t cfg_kw_bind_nflags =
     sizeof(cfg_kw_bind_flags) / sizeof(cfg_kw_bind_flags[0]);

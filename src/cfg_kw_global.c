@@ -33,7 +33,6 @@ const struct cfg_tmo cfg_kw_global_tmos[] = {
 	    offsetof(struct cfg_timeouts, queue), 0 },
 };
 
-
 const struct cfg_kw_global_facility cfg_kw_global_facilities[] = {
 	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
 	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
@@ -41,7 +40,6 @@ const struct cfg_kw_global_facility cfg_kw_global_facilities[] = {
 	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
 	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
-
 
 unsigned int *
 cfg_kw_global_tmo_field(struct cfg_timeouts *t, const struct cfg_tmo *k)
@@ -271,7 +269,6 @@ cfg_kw_global_http_reserve(struct cfg_parser *p, char **av)
 	return cfg_parse_kw_uint(p, av, 128, CFG_BUFSIZE_MAX / 2,
 	    &p->c->http_reserve);
 }
-
 
 const size_t cfg_kw_global_ntmos =
     sizeof(cfg_kw_global_tmos) / sizeof(cfg_kw_global_tmos[0]);

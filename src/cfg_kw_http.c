@@ -20,7 +20,6 @@ const struct cfg_kw_http_cond_def cfg_kw_http_conds[] = {
 	{ "tls", CFG_COND_TLS, 0 },
 };
 
-
 /* Reads "[if|unless [!]COND [ARG [ARG]]]" at <av> (NULL: no condition)
  * into <c>; nothing may follow. */
 static int
@@ -352,7 +351,6 @@ cfg_kw_http_client_cert_header(struct cfg_parser *p, char **av)
 			    cfg_cert_hdr_fields[j]);
 	return cfg_parse_set_str(p, &fe->cert_hdr[i], av[2]);
 }
-
 
 const size_t cfg_kw_http_nconds =
     sizeof(cfg_kw_http_conds) / sizeof(cfg_kw_http_conds[0]);

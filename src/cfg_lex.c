@@ -360,7 +360,6 @@ cfg_lex_split(const char *s, size_t len, char *out, char **words, char *why,
 	return n;
 }
 
-
 int
 cfg_lex_size(const char *s, uint64_t *out)
 {
