@@ -249,6 +249,15 @@ struct cfg_route {
 	char *backend_name;
 	struct cfg_backend *backend;    /* resolved by cfg_finish() */
 	struct cfg_cond cond;
+	int line;               /* of the use-backend line, for messages */
+};
+
+/* A keyword given in a frontend or backend that only mode http uses: kept
+ * so that cfg_finish() can warn where the section's mode is tcp. */
+struct cfg_kwline {
+	const char *kw;         /* static: "keepalive-pool", "timeout" */
+	const char *arg;        /* static: "http-request", or NULL */
+	int line;
 };
 
 /* A replacement body for one of gatehouse's own error responses. */
@@ -278,6 +287,8 @@ struct cfg_backend {
 	enum cfg_observe observe;
 	unsigned int error_limit;       /* consecutive live failures that
 	                                   take a server down */
+	struct cfg_kwline *http_kws;    /* mode http keywords given here */
+	size_t nhttp_kws;
 	const char *file;
 	int line;
 };
@@ -291,6 +302,7 @@ struct cfg_frontend {
 	struct cfg_bind *binds;
 	size_t nbinds;
 	char *default_backend_name;
+	int default_backend_line;       /* where it was named; 0: nowhere */
 	struct cfg_backend *default_backend;   /* resolved by cfg_finish();
 	                                          NULL: 404 when no route */
 	/* mode http */
@@ -311,6 +323,8 @@ struct cfg_frontend {
 	char *cert_hdr[CFG_NCERT_HDRS];
 	int client_certs;       /* some bind verifies client certificates:
 	                           set by cfg_finish() */
+	struct cfg_kwline *http_kws;    /* mode http keywords given here */
+	size_t nhttp_kws;
 	const char *file;
 	int line;
 };
@@ -346,6 +360,11 @@ struct cfg {
 	size_t nfrontends;
 	struct cfg_backend *backends;
 	size_t nbackends;
+	/* What cfg_finish() found odd but harmless, such as a keyword that
+	 * has no effect in its section's mode: "file:line: warning: reason"
+	 * lines (no newline), for -c and start-up to print on stderr. */
+	char **warnings;
+	size_t nwarnings;
 };
 
 /* Reads and checks <path>. Returns the new configuration, or NULL after
@@ -359,9 +378,10 @@ struct cfg *cfg_load_buf(const char *name, const char *buf, size_t len,
 
 /* Applies defaults, resolves backend names, checks cross references
  * (a frontend without backend, a backend without server, a TLS bind
- * without certificate, a certificate file that cannot be read).
- * Returns 0, or -1 with "file:line: reason" in <err>. Called by both
- * loaders; exposed for cli.c. */
+ * without certificate, a certificate file that cannot be read, two binds
+ * on the same address) and fills c->warnings (keywords without effect in
+ * their section's mode). Returns 0, or -1 with "file:line: reason" in
+ * <err>. Called by both loaders; exposed for cli.c. */
 int cfg_finish(struct cfg *c, char *err, size_t errlen);
 
 /* Writes <c> as a configuration file that cfg_load_file() reads back into

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cfg_lex.h"
 #include "cli.h"
 
 #define CLI_FILE        "(command line)"
@@ -127,6 +128,7 @@ cli_build(const struct cli_line *l, unsigned int workers, char *err,
 	struct cfg_frontend *fe;
 	struct cfg_backend *be;
 	struct cfg *c;
+	char why[128];
 	size_t i;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -147,13 +149,9 @@ cli_build(const struct cli_line *l, unsigned int workers, char *err,
 	    (fe->default_backend_name = strdup("main")) == NULL)
 		goto err_oom;
 
-	if (l->mode == NULL || strcmp(l->mode, "tcp") == 0) {
-		c->default_mode = CFG_MODE_TCP;
-	} else if (strcmp(l->mode, "http") == 0) {
-		c->default_mode = CFG_MODE_HTTP;
-	} else {
-		cli_err(err, errlen, "--mode: expected tcp or http, got '%s'",
-		    l->mode);
+	if (l->mode != NULL && cfg_lex_mode(l->mode, &c->default_mode, why,
+	    sizeof(why)) < 0) {
+		cli_err(err, errlen, "--mode: %s", why);
 		goto err_free_cfg;
 	}
 

@@ -374,9 +374,13 @@ main(int argc, char **argv)
 	struct cli_opts o;
 	struct runtime rt;
 	char err[1024];
+	size_t i;
 	int rc;
 
 	cli_parse(argc, argv, &o);
+	/* Harmless oddities of the file, for -c and start-up alike. */
+	for (i = 0; o.cfg != NULL && i < o.cfg->nwarnings; i++)
+		fprintf(stderr, "%s\n", o.cfg->warnings[i]);
 	switch (o.action) {
 	case CLI_USAGE:
 		if (o.err[0] != '\0')

@@ -765,7 +765,11 @@ START_TEST(load_unknown_and_misplaced)
 	    "frontend");
 	ck_fails("defaults\n    timeout idle 1s\n", "t.conf:2: unknown "
 	    "timeout 'idle' (connect, client, server, tunnel, handshake, "
-	    "http-request, http-keep-alive or server-idle)");
+	    "http-request, http-keep-alive, server-idle or queue)");
+	/* A typo of the last one added: the list names it too. */
+	ck_fails("defaults\n    timeout queu 1s\n", "t.conf:2: unknown "
+	    "timeout 'queu' (connect, client, server, tunnel, handshake, "
+	    "http-request, http-keep-alive, server-idle or queue)");
 }
 END_TEST
 
@@ -906,11 +910,104 @@ START_TEST(load_duplicates)
 }
 END_TEST
 
+/* Two binds on one address, after resolution: reported at the second
+ * with the position of the first. */
+START_TEST(load_duplicate_addresses)
+{
+	struct cfg *c;
+
+	ck_fails(MIN_FE "frontend g\n    bind 127.0.0.1:8443\n    "
+	    "default-backend b\n" MIN_BE, "t.conf:5: bind 127.0.0.1:8443: "
+	    "address already used by t.conf:2");
+	ck_fails("frontend f\n    bind *:443\n    bind 0.0.0.0:443\n    "
+	    "default-backend b\n" MIN_BE, "t.conf:3: bind 0.0.0.0:443: "
+	    "address already used by t.conf:2");
+	/* A wildcard takes every address of its family on its port. */
+	ck_fails("frontend f\n    bind 127.0.0.1:443\n    bind *:443\n    "
+	    "default-backend b\n" MIN_BE, "t.conf:3: bind *:443: address "
+	    "already used by t.conf:2");
+	ck_fails("frontend f\n    bind [::]:443 v6only\n    bind [::1]:443\n"
+	    "    default-backend b\n" MIN_BE, "t.conf:3: bind [::1]:443: "
+	    "address already used by t.conf:2");
+	/* A dual-stack [::] takes the IPv4 ones too, unless v6only. */
+	ck_fails("frontend f\n    bind 0.0.0.0:443\n    bind [::]:443\n    "
+	    "default-backend b\n" MIN_BE, "t.conf:3: bind [::]:443: address "
+	    "already used by t.conf:2");
+	ck_fails("frontend f\n    bind [::]:443\n    bind 127.0.0.1:443\n    "
+	    "default-backend b\n" MIN_BE, "t.conf:3: bind 127.0.0.1:443: "
+	    "address already used by t.conf:2");
+	ck_fails("frontend f\n    bind [::ffff:127.0.0.1]:443\n    bind "
+	    "127.0.0.1:443\n    default-backend b\n" MIN_BE, "t.conf:3: bind "
+	    "127.0.0.1:443: address already used by t.conf:2");
+	ck_fails(MIN_FE "frontend g\n    bind localhost:8443\n    "
+	    "default-backend b\n" MIN_BE, "t.conf:5: bind localhost:8443: "
+	    "address already used by t.conf:2");
+
+	c = ck_loads("frontend f\n    bind 0.0.0.0:443\n    bind [::]:443 "
+	    "v6only\n    bind 127.0.0.1:444\n    bind 127.0.0.2:444\n    "
+	    "bind [::1]:444\n    default-backend b\nfrontend g\n    bind "
+	    "127.0.0.1:445\n    default-backend b\n" MIN_BE);
+	cfg_free(c);
+}
+END_TEST
+
+/* Keywords that only mode http uses: a warning each in mode tcp, in the
+ * order of the file, and the file still loads. */
+START_TEST(load_mode_warnings)
+{
+	static const char tcp[] =
+	    "frontend f\n"                                     /* 1 */
+	    "    bind 127.0.0.1:8443\n"
+	    "    timeout http-request 5s\n"
+	    "    timeout http-keep-alive 1s\n"
+	    "    default-backend b\n"                          /* 5 */
+	    "backend b\n"
+	    "    keepalive-pool 4\n"
+	    "    timeout server-idle 2s\n"
+	    "    server s1 127.0.0.1:8080\n";
+	struct cfg *c, *d;
+	char *dumped;
+
+	c = ck_loads(tcp);
+	ck_assert_uint_eq(c->nwarnings, 4);
+	ck_assert_str_eq(c->warnings[0], "t.conf:3: warning: timeout "
+	    "http-request has no effect in mode tcp");
+	ck_assert_str_eq(c->warnings[1], "t.conf:4: warning: timeout "
+	    "http-keep-alive has no effect in mode tcp");
+	ck_assert_str_eq(c->warnings[2], "t.conf:7: warning: keepalive-pool "
+	    "has no effect in mode tcp");
+	ck_assert_str_eq(c->warnings[3], "t.conf:8: warning: timeout "
+	    "server-idle has no effect in mode tcp");
+	/* Finishing again finds the same, not twice as many. */
+	ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c->nwarnings, 4);
+	cfg_free(c);
+
+	/* The mode may come from defaults, after the sections. */
+	c = ck_loads(fmt("%sdefaults\n    mode http\n", tcp));
+	ck_assert_uint_eq(c->nwarnings, 0);
+	cfg_free(c);
+	c = ck_loads(MIN);
+	ck_assert_uint_eq(c->nwarnings, 0);
+	/* A dump of mode tcp sections writes none of them back (defaults
+	 * keeps its timeouts, for the sections of either mode). */
+	d = reload(c, &dumped);
+	ck_assert_uint_eq(d->nwarnings, 0);
+	ck_assert_ptr_null(strstr(dumped, "keepalive-pool"));
+	ck_assert_ptr_nonnull(strstr(dumped, "\nfrontend f\n    mode tcp\n    "
+	    "timeout client 1m\n    timeout handshake 10s\n    bind"));
+	free(dumped);
+	cfg_free(d);
+	cfg_free(c);
+}
+END_TEST
+
 START_TEST(load_cross_references)
 {
 	/* Each points at the statement that declared the culprit. */
+	/* An unknown backend is reported where it is named. */
 	ck_fails("frontend f\n    bind *:1\n\n    default-backend nope\n"
-	    MIN_BE, "t.conf:1: frontend 'f': unknown backend 'nope'");
+	    MIN_BE, "t.conf:4: frontend 'f': unknown backend 'nope'");
 	ck_fails(MIN_BE "\nfrontend f\n    default-backend b\n",
 	    "t.conf:4: frontend 'f' has no bind");
 	ck_fails(MIN_BE "frontend f\n    bind *:1\n",
@@ -1227,7 +1324,7 @@ START_TEST(http_errors)
 	    "use-backend: condition 'host' takes one argument");
 	ck_fails(HTTP_FE "    use-backend b when tls\n" HTTP_BE, "t.conf:4: "
 	    "use-backend: unexpected 'when' (expected if or unless)");
-	ck_fails(HTTP_FE "    use-backend c if tls\n" HTTP_BE, "t.conf:1: "
+	ck_fails(HTTP_FE "    use-backend c if tls\n" HTTP_BE, "t.conf:4: "
 	    "frontend 'f': unknown backend 'c'");
 	ck_fails(HTTP_FE "    http-request frob\n" HTTP_BE, "t.conf:4: "
 	    "http-request: unknown action 'frob' (add-header, set-header, "
@@ -1251,7 +1348,11 @@ START_TEST(http_errors)
 	    "unknown option 'httplog' (forwarded)");
 	ck_fails(HTTP_FE "    errorfile 200 /x\n" HTTP_BE, "t.conf:4: "
 	    "errorfile: gatehouse never answers 200 (400, 403, 404, 408, 413, "
-	    "414, 431, 500, 501, 502, 503, 504 or 505)");
+	    "414, 431, 501, 502, 503, 504 or 505)");
+	/* 500 is in the reasons table, but no error path writes it. */
+	ck_fails(HTTP_FE "    errorfile 500 /x\n" HTTP_BE, "t.conf:4: "
+	    "errorfile: gatehouse never answers 500 (400, 403, 404, 408, 413, "
+	    "414, 431, 501, 502, 503, 504 or 505)");
 	ck_fails(HTTP_FE "    errorfile 503 /nonexistent/x\n    "
 	    "default-backend b\n" HTTP_BE, "t.conf:1: frontend 'f': errorfile "
 	    "503: /nonexistent/x: cannot open: No such file or directory");
@@ -1406,6 +1507,8 @@ END_TEST
 
 START_TEST(client_cert_errors)
 {
+	struct cfg *c;
+
 	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %s verify optional\n"
 	    CC_BE, cert_path), "t.conf:4: bind '127.0.0.1:1': verify optional "
 	    "needs a ca-file");
@@ -1471,10 +1574,21 @@ START_TEST(client_cert_errors)
 	    "%1$s\n" HTTP_FE "    bind 127.0.0.1:1 cert %1$s\n" CC_BE,
 	    cert_path), "t.conf:7: bind '127.0.0.1:1': tls-ticket-keys and "
 	    "tls-ticket-secret exclude each other");
-	ck_fails(fmt("global\n    tls-ticket-secret %1$s\n" HTTP_FE "    bind "
-	    "127.0.0.1:1 cert %1$s tls-ticket-keys %1$s\n" CC_BE, cert_path),
-	    "t.conf:6: bind '127.0.0.1:1': tls-ticket-keys and "
+	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %1$s tls-ticket-keys "
+	    "%1$s tls-ticket-secret %1$s\n" CC_BE, cert_path),
+	    "t.conf:4: bind '127.0.0.1:1': tls-ticket-keys and "
 	    "tls-ticket-secret exclude each other");
+	/* A bind's own keys replace the global secret (and its own secret
+	 * the global keys), as gatehouse.conf(5) says: no conflict. */
+	c = ck_loads(fmt("global\n    tls-ticket-secret /nonexistent/s\n"
+	    HTTP_FE "    bind 127.0.0.1:1 cert %1$s tls-ticket-keys %1$s\n"
+	    CC_BE, cert_path));
+	ck_assert_str_eq(c->frontends[0].binds[1].tls.ticket_keys, cert_path);
+	cfg_free(c);
+	c = ck_loads(fmt("global\n    tls-ticket-keys /nonexistent/k\n"
+	    HTTP_FE "    bind 127.0.0.1:1 cert %1$s tls-ticket-secret %1$s\n"
+	    CC_BE, cert_path));
+	cfg_free(c);
 	ck_fails(fmt(HTTP_FE "    bind 127.0.0.1:1 cert %s tls-ticket-keys "
 	    "/nonexistent/k\n" CC_BE, cert_path), "t.conf:4: bind "
 	    "'127.0.0.1:1': cannot read tls-ticket-keys '/nonexistent/k': No "
@@ -1840,6 +1954,8 @@ cfg_parse_suite(void)
 	tcase_add_test(tc, load_bad_values);
 	tcase_add_test(tc, load_bind_options);
 	tcase_add_test(tc, load_duplicates);
+	tcase_add_test(tc, load_duplicate_addresses);
+	tcase_add_test(tc, load_mode_warnings);
 	tcase_add_test(tc, load_cross_references);
 	tcase_add_test(tc, load_modes);
 	tcase_add_test(tc, load_last_wins);

@@ -185,7 +185,9 @@ START_TEST(run_one_liner_tls)
 	const struct cfg_bind *b;
 	size_t i;
 
-	PARSE("--bind", "*:443", "--cert", cert_path, "--bind", "[::]:443",
+	/* [::]:443 beside *:443 would be the same IPv4 address twice: the
+	 * one-liner has no v6only, so another port. */
+	PARSE("--bind", "*:443", "--cert", cert_path, "--bind", "[::]:8443",
 	    "--cert", cert_path, "--backend", "10.0.0.1:80", "--workers", "3");
 	ck_action(CLI_RUN, "");
 	ck_assert_uint_eq(o.cfg->workers, 3);
@@ -228,6 +230,12 @@ START_TEST(bad_one_liner)
 	PARSE("-c", "--bind", "*:1", "--backend", "1.1.1.1:1", "--workers",
 	    "+2");
 	ck_action(CLI_CFG_ERROR, "(command line): --workers: bad number '+2'");
+	ck_assert_ptr_null(o.cfg);
+	/* The same checks as a file: a dual-stack [::] takes *'s port. */
+	PARSE("-c", "--bind", "*:443", "--bind", "[::]:443", "--backend",
+	    "1.1.1.1:1");
+	ck_action(CLI_CFG_ERROR, "(command line): bind [::]:443: address "
+	    "already used by bind *:443");
 	ck_assert_ptr_null(o.cfg);
 }
 END_TEST

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Covers: the command line: usage and exit statuses, -c on one-liners and
-# files (file:line on errors), --dump-config that -c accepts back, -V, -h.
+# files (file:line on errors), --dump-config that -c accepts back, -V, -h;
+# two binds on one address refused by -c and at start with both positions;
+# keywords without effect in mode tcp warned about by -c and at start.
 . "${top_srcdir:-.}/tests/lib.sh"
 "$GH" >"$TMP/out" 2>"$TMP/err"
 [ $? -eq 2 ] || fail "no arguments: exit status is not 2"
@@ -26,6 +28,31 @@ printf 'frontend f\n    bind 127.0.0.1:1\n    default-backend b\nbackend b\n    
 [ $? -eq 1 ] || fail "-c on a bad file: exit status is not 1"
 grep -q "^$TMP/bad.conf:5: " "$TMP/err" || fail "no file:line: $(cat "$TMP/err")"
 echo "ok: -c on a bad file: $(cat "$TMP/err")"
+free_port P
+printf 'frontend f\n    bind 127.0.0.1:%s\n    default-backend b\nfrontend g\n    bind *:%s\n    default-backend b\nbackend b\n    server s 127.0.0.1:2\n' "$P" "$P" >"$TMP/dup.conf"
+want="$TMP/dup.conf:5: bind *:$P: address already used by $TMP/dup.conf:2"
+"$GH" -c -f "$TMP/dup.conf" >/dev/null 2>"$TMP/err"
+[ $? -eq 1 ] || fail "-c on a duplicate address: exit status is not 1"
+[ "$(cat "$TMP/err")" = "$want" ] || fail "-c on a duplicate address: $(cat "$TMP/err")"
+"$GH" -f "$TMP/dup.conf" >/dev/null 2>"$TMP/err"
+[ $? -eq 1 ] || fail "start on a duplicate address: exit status is not 1"
+[ "$(cat "$TMP/err")" = "$want" ] || fail "start on a duplicate address: $(cat "$TMP/err")"
+listening "$P" && fail "start on a duplicate address: something listens"
+echo "ok: duplicate address: $want"
+start_backend be echo
+printf 'frontend f\n    bind 127.0.0.1:%s\n    timeout http-request 5s\n    default-backend b\nbackend b\n    keepalive-pool 4\n    server s 127.0.0.1:%s\n' "$P" "$be_PORT" >"$TMP/warn.conf"
+"$GH" -c -f "$TMP/warn.conf" >"$TMP/out" 2>"$TMP/err" ||
+    fail "-c with warnings: exit status is not 0: $(cat "$TMP/err")"
+grep -q "valid" "$TMP/out" || fail "-c with warnings: not valid"
+grep -qx "$TMP/warn.conf:3: warning: timeout http-request has no effect in mode tcp" "$TMP/err" ||
+    fail "-c: no warning for timeout http-request: $(cat "$TMP/err")"
+grep -qx "$TMP/warn.conf:6: warning: keepalive-pool has no effect in mode tcp" "$TMP/err" ||
+    fail "-c: no warning for keepalive-pool: $(cat "$TMP/err")"
+start_gh "$P" -f "$TMP/warn.conf"
+grep -q "$TMP/warn.conf:6: warning: keepalive-pool has no effect in mode tcp" "$TMP/gh.log" ||
+    fail "start: no warning: $(cat "$TMP/gh.log")"
+stop_gh
+echo "ok: mode tcp warnings on -c and at start"
 "$GH" --dump-config --bind '*:8443' --cert "$CERTS/server.pem" \
     --backend 127.0.0.1:8080 --backend '[::1]:8081' >"$TMP/dump.conf" ||
     fail "--dump-config failed"
