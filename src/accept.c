@@ -212,7 +212,7 @@ accept_pp_start(struct listener *l, struct conn *c)
 {
 	const struct cfg_bind *b = l->bind;
 	unsigned int ms = l->fe->cfg->timeouts.handshake;
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct timeval tv = util_ms_tv(ms);
 	char addr[UTIL_ADDRSTRLEN];
 	struct accept_pp *pp;
 	size_t i;

@@ -395,7 +395,7 @@ static int
 ssl_sock_start(struct conn *c, SSL *ssl, struct pool *bufs,
     unsigned int timeout_ms, ssl_hs_done_cb done, void *arg)
 {
-	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	struct timeval tv = util_ms_tv(timeout_ms);
 	struct ssl_conn *sc;
 	BIO *bio;
 
