@@ -20,12 +20,14 @@ GH_LOG=$TMP/gh.log
 
 # A sanitizer's report (ASan, LeakSanitizer, UBSan): a process built
 # with --enable-sanitizers writes it to its stderr.
+SAN_SEEN=" "
 SAN_REPORT='ERROR: [A-Za-z]*Sanitizer|^SUMMARY: [A-Za-z]*Sanitizer|runtime error: '
 
 # san_check FILE: fails when FILE holds a sanitizer report.
 san_check() {
 	[ -f "$1" ] || return 0
 	grep -qaE "$SAN_REPORT" "$1" || return 0
+	SAN_SEEN="$SAN_SEEN$1 "
 	echo "---- sanitizer report in $1" >&2
 	grep -aE -A 30 "$SAN_REPORT" "$1" | head -n 60 >&2
 	GH_LOG=/dev/null fail "sanitizer report in $1"
@@ -72,6 +74,7 @@ cleanup() {
 	done
 	if [ -d "$TMP" ]; then
 		for log in $(find "$TMP" -type f -size -4M 2>/dev/null); do
+			case $SAN_SEEN in *" $log "*) continue ;; esac
 			grep -qaE "$SAN_REPORT" "$log" 2>/dev/null || continue
 			echo "---- sanitizer report in $log" >&2
 			grep -aE -A 30 "$SAN_REPORT" "$log" | head -n 60 >&2
@@ -181,7 +184,10 @@ listening() {
 gh_spawn() {
 	local log=$1
 	shift
-	"$GH" "$@" 2>"$log" &
+	# Appended to (emptied first): two processes that share a log, or a
+	# test that adds to it, do not write over each other.
+	: >"$log"
+	"$GH" "$@" 2>>"$log" &
 	GH_PID=$!
 	GH_LOG=$log
 	GH_PROCS="$GH_PROCS $GH_PID:$log"
