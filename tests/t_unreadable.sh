@@ -29,7 +29,7 @@ frontend f
 backend b
     server s 127.0.0.1:1
 CONF
-want="cannot read ocsp-response '$TMP/noread.der'"
+want="cannot read ocsp-response '$TMP/noread.der': Permission denied"
 timeout 10 $AS "$GH" -f "$TMP/noread.conf" >"$TMP/run.out" 2>&1
 rc=$?
 [ "$rc" -eq 1 ] || fail "exit status $rc, want 1: $(cat "$TMP/run.out")"
