@@ -26,4 +26,5 @@ nb=$(wc -l <"$TMP/b.conns")
 grep -q "failed: Connection refused" "$TMP/gh.log" ||
     fail "the failed attempts are not logged"
 echo "ok: every connection failed over to the second server"
+stop_gh
 pass

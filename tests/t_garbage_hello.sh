@@ -12,13 +12,17 @@ send() {
 	[ $? -ne 124 ]
 }
 send 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' || fail "plain HTTP not closed"
+gh_alive "after plain HTTP"
 head -c 4096 /dev/urandom >"$TMP/junk"
 timeout 8 bash -c "exec 3<>/dev/tcp/127.0.0.1/$P; cat '$TMP/junk' >&3; cat <&3 >/dev/null" 2>/dev/null
 [ $? -ne 124 ] || fail "random bytes not closed"
+gh_alive "after random bytes"
 send '\x16\x03\x01\x40\x00\x01\x00\x3f\xfc\x03\x03' || fail "truncated hello not closed"
+gh_alive "after a truncated hello"
 echo "ok: three kinds of garbage closed cleanly"
 wait_for grep -q "TLS handshake failed" "$TMP/gh.log" || fail "not logged"
 [ "$(echo fine | client "127.0.0.1:$P" -t)" = "fine" ] || fail "service broken"
-kill -0 "$GH_PID" || fail "gatehouse died"
+gh_alive
 echo "ok: still serving"
+stop_gh
 pass

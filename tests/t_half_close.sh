@@ -38,4 +38,5 @@ wait_for grep -q "^got" "$TMP/greet.conns" || fail "server saw no EOF"
 grep -q "^got 1048576$" "$TMP/greet.conns" ||
     fail "server half-closed first and got $(grep ^got "$TMP/greet.conns")"
 echo "ok: server half-closed first and still got the client's 1 MiB"
+stop_gh
 pass

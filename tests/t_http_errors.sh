@@ -62,6 +62,7 @@ ms=$((($(date +%s%N) - start) / 1000000))
 echo "ok: slowloris cut with 408 after ${ms} ms"
 # A connection that sends nothing: closed without a word.
 out=$(raw --keep --wait 5 "127.0.0.1:$P2" </dev/null) || fail "silent connection not closed"
+gh_alive "after the silent connection"
 [ -z "$out" ] || fail "silent connection got: $out"
 echo "ok: a silent connection is closed without an answer"
 

@@ -143,4 +143,5 @@ got=$(curl -sk "https://127.0.0.1:$PT/big/209715200" | sha256sum)
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$GH_PID/status")
 echo "ok: 200 MiB download exact; gatehouse RSS ${base} KiB before, peak ${hwm} KiB"
 [ $((hwm - base)) -lt 40960 ] || fail "peak RSS ${hwm} KiB from ${base}: bodies are being buffered"
+stop_gh
 pass

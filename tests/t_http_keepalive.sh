@@ -93,4 +93,5 @@ sleep 2.5
 curl -s "http://127.0.0.1:$P/" >/dev/null
 [ "$(conns web)" = $((n + 1)) ] || fail "idle pooled connection not closed"
 echo "ok: idle pooled connections closed after timeout server-idle"
+stop_gh
 pass

@@ -82,4 +82,5 @@ grep -q '"GET /private/x" 403 .*denied by rule' "$TMP/gh.log" ||
 # Still serving.
 [ "$(printf "GET / HTTP/1.1\r\n${H}\r\n" | raw "127.0.0.1:$P" | status)" = 200 ] ||
     fail "a good request after all that failed"
+stop_gh
 pass

@@ -73,4 +73,5 @@ out=$(curl -s -i "http://127.0.0.1:$P2/x" | tr -d '\r')
 printf '%s' "$out" | grep -q '^Content-Length: 17$' || fail "errorfile length: $out"
 [ "$(curl -s -d x "http://127.0.0.1:$P2/")" = "hello from api" ] || fail "POST route"
 echo "ok: 404 with the errorfile when nothing routes"
+stop_gh
 pass

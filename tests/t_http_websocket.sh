@@ -74,4 +74,5 @@ echo "ok: idle tunnel closed after $ms ms"
 out=$(printf 'GET /ws HTTP/1.1\r\nHost: a\r\n\r\n' | raw --tls "127.0.0.1:$PT")
 [ "$(printf '%s' "$out" | status)" = 502 ] || fail "unasked 101: $out"
 echo "ok: a 101 nobody asked for is a 502"
+stop_gh
 pass

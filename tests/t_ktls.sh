@@ -4,9 +4,9 @@
 # with the reason (here: no tls module). With "ktls on" every connection
 # asks OpenSSL for kTLS and falls back by itself where the kernel
 # refuses: exact bytes both ways, a half-close answered with the whole
-# reply. Where the kernel has kTLS the same bytes go through it (records
-# made by the kernel, server data spliced); where it has not, that part
-# is skipped and says so.
+# reply. With ktls auto the bytes go through whichever record layer the
+# kernel allows; t_ktls_kernel.sh requires the kernel's (and skips where
+# there is none).
 . "${top_srcdir:-.}/tests/lib.sh"
 start_backend echo echo
 start_backend src source 20971520
@@ -57,11 +57,9 @@ if grep -q "kTLS: in use on mode tcp TLS binds" "$TMP/gh.log"; then
 else
 	grep -q "kTLS: not used, the kernel has no TLS support (tls ULP: .*): OpenSSL makes the TLS records" "$TMP/gh.log" ||
 		fail "fallback line: $(cat "$TMP/gh.log")"
-	echo "SKIP: the kTLS path: this kernel has no tls ULP (fallback tested)"
 	bytes "OpenSSL records"
 fi
 stop_gh
-[ "$GH_RC" -eq 0 ] || fail "exit status $GH_RC"
 
 conf on >"$TMP/on.conf"
 start_gh "$P" -f "$TMP/on.conf"
@@ -70,7 +68,6 @@ grep -q "kTLS: in use\|kTLS: asked for (ktls on), but the kernel has no TLS supp
 	fail "ktls on: $(cat "$TMP/gh.log")"
 bytes "ktls on"
 stop_gh
-[ "$GH_RC" -eq 0 ] || fail "exit status $GH_RC"
 
 # Only mode http: no kTLS, no line.
 printf 'frontend h\n    mode http\n    bind 127.0.0.1:%s cert %s\n    default-backend b\nbackend b\n    mode http\n    server s 127.0.0.1:%s\n' \

@@ -41,4 +41,5 @@ exec 5>&-
 wait_for grep -q three "$TMP/f3.out" || fail "third connection never served"
 echo "ok: third connection served once a slot freed"
 exec 6>&- 7>&-
+stop_gh
 pass

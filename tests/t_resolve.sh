@@ -87,14 +87,12 @@ echo "ok: an unresolvable name is a configuration error"
 # maybe unreachable here, are never asked).
 "$GH" -c --bind "127.0.0.1:$PC" --backend "localhost:$X" >"$TMP/lh.out" 2>&1 ||
 	fail "localhost without a nameserver: $(cat "$TMP/lh.out")"
-"$GH" --bind "127.0.0.1:$PC" --backend "localhost:$X" 2>"$TMP/lh.log" &
-LH_PID=$!
-PIDS="$PIDS $LH_PID"
-wait_for listening "$PC" || fail "gatehouse --backend localhost did not start: $(cat "$TMP/lh.log")"
+gh_spawn "$TMP/lh.log" --bind "127.0.0.1:$PC" --backend "localhost:$X"
+LH_PID=$GH_PID
+gh_listening "$PC" || fail "gatehouse --backend localhost did not start: $(cat "$TMP/lh.log")"
 [ "$(echo "ping lh" | client "127.0.0.1:$PC")" = "ping lh" ] ||
 	fail "through --backend localhost"
-kill "$LH_PID"
-wait "$LH_PID" || fail "gatehouse --backend localhost: exit status $?"
+stop_gh "$LH_PID"
 echo "ok: localhost from the hosts file, without a nameserver line"
 : >"$TMP/one.conns"
 

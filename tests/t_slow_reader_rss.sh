@@ -28,4 +28,5 @@ echo "ok: 200 MiB read slowly, intact"
 grow=$((max - base))
 echo "ok: RSS $base KiB once flowing, $max KiB at most (+$grow KiB)"
 [ "$grow" -lt 16384 ] || fail "RSS grew by $grow KiB: the stream is buffered"
+stop_gh
 pass

@@ -30,4 +30,5 @@ want=$("$GHB" gen 209715200 | sha256sum)
 got=$(client "127.0.0.1:$P2" -t </dev/null | sha256sum)
 [ "$got" = "$want" ] || fail "200 MiB download through TLS differs"
 echo "ok: 200 MiB downloaded exactly"
+stop_gh
 pass

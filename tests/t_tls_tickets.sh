@@ -41,13 +41,12 @@ run() {
 		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
 		    LD_PRELOAD=$FAKETIME_LIB FAKETIME=$4 \
 		    FAKETIME_DONT_FAKE_MONOTONIC=1 \
-		    "$GH" -f "$TMP/$1.conf" 2>"$TMP/$1.log" &
+		    gh_spawn "$TMP/$1.log" -f "$TMP/$1.conf"
 	else
-		"$GH" -f "$TMP/$1.conf" 2>"$TMP/$1.log" &
+		gh_spawn "$TMP/$1.log" -f "$TMP/$1.conf"
 	fi
-	eval "$1=$!"
-	PIDS="$PIDS $!"
-	wait_for listening "$2" || fail "gatehouse $1 did not start: $(cat "$TMP/$1.log")"
+	eval "$1=$GH_PID"
+	gh_listening "$2" || fail "gatehouse $1 did not start: $(cat "$TMP/$1.log")"
 }
 # ticket PORT [s_client options]: a new session from PORT into $TMP/sess.
 ticket() {
@@ -103,7 +102,7 @@ wait_for grep -q "reload: $TMP/keys: line 1: not base64; bind 127.0.0.1:$PB keep
 cp "$TMP/k2" "$TMP/keys"
 ticket "$PB"
 resumes "$PB" || fail "B lost its keys to a bad file"
-kill "$A" "$B"
+stop_gh "$A" "$B"
 
 # Random keys: not shared, and gone after rotations.
 free_port PC
@@ -116,7 +115,7 @@ resumes "$PC" || fail "random keys: no resumption"
 sleep 4.5
 ! resumes "$PC" || fail "a random key still decrypts after 4 periods of 1s"
 echo "ok: random keys, rotated"
-kill "$C" "$D"
+stop_gh "$C" "$D"
 
 # A fleet secret: same secret, one process an hour (its period) ahead.
 free_port PE
@@ -136,7 +135,7 @@ for v in -tls1_3 -tls1_2; do
 	resumes "$PE" $v || fail "$v: a ticket of the next period is refused"
 done
 echo "ok: fleet secret"
-kill "$E" "$F" "$G" "$H"
+stop_gh "$E" "$F" "$G" "$H"
 
 # Bad files, said at start with the file.
 conf "$PA" "tls-ticket-keys $TMP/nope" >"$TMP/bad.conf"
