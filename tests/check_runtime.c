@@ -269,6 +269,46 @@ START_TEST(test_bind_in_use)
 }
 END_TEST
 
+START_TEST(test_stop_twice)
+{
+	struct timespec ms = { 0, 1000 * 1000 };
+	char text[1024], buf[8];
+	unsigned int be_port, pa;
+	struct runtime *rt;
+	struct cfg *c;
+	int be, cli, srv, i;
+
+	/* The default grace (30 s) with a connection open: a first stop
+	 * waits for it, a second one closes it at once. */
+	be = backend_listen(&be_port);
+	snprintf(text, sizeof(text), conf_a, be_port);
+	c = load(text);
+	rt = run(c, &pa);
+	cli = client_connect(pa);
+	ck_assert_int_eq(write(cli, "x", 1), 1);
+	wait_readable(be);
+	ck_assert_int_ne(srv = accept(be, NULL, NULL), -1);
+	read_all(srv, buf, 1);
+	runtime_stop(rt, 0);
+	for (i = 0; i < 300; i++)
+		nanosleep(&ms, NULL);
+	ck_assert_msg(!runtime_done(rt), "stopped before its connection");
+	runtime_stop(rt, 0);
+	for (i = 0; i < WAIT_MS && !runtime_done(rt); i++)
+		nanosleep(&ms, NULL);
+	ck_assert_msg(runtime_done(rt), "a second stop did not end it");
+	/* The client sees its connection closed. */
+	wait_readable(cli);
+	ck_assert_int_le(read(cli, buf, sizeof(buf)), 0);
+	runtime_join(rt);
+	runtime_free(rt);
+	close(cli);
+	close(srv);
+	close(be);
+	cfg_free(c);
+}
+END_TEST
+
 START_TEST(test_free_unbound)
 {
 	char text[1024];
@@ -308,6 +348,10 @@ runtime_suite(void)
 	tc = tcase_create("runtime_bind");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_bind_in_use);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("runtime_stop");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_stop_twice);
 	suite_add_tcase(s, tc);
 	return s;
 }
