@@ -25,8 +25,8 @@
 #include "health.h"
 #include "log.h"
 #include "proxy_proto.h"
-#include "ssl_ctx.h"
 #include "runtime.h"
+#include "ssl_ctx.h"
 #include "util.h"
 
 /* Bytes of an HTTP check's answer read at most: the status line. */
