@@ -44,8 +44,6 @@ worker_schedule_resume(struct worker *w)
 		evtimer_add(&w->resume_ev, &tv);
 }
 
-static void worker_start_stop(struct worker *w);
-
 static void
 worker_grace_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -86,6 +84,20 @@ worker_tls_update(struct worker *w)
 	}
 }
 
+/* Stops accepting, and drops what only waits (idle connections). */
+static void
+worker_start_stop(struct worker *w)
+{
+	struct list *e;
+
+	w->stopping = 1;
+	backend_pool_flush(w);
+	session_stop_idle(w);
+	for (e = w->listeners.next; e != &w->listeners; e = e->next)
+		listener_close(container_of(e, struct listener, list));
+	evtimer_del(&w->resume_ev);
+}
+
 /* The main thread's messages: 's' stop, 'n' stop now, 'r' reload TLS. */
 static void
 worker_stop_cb(evutil_socket_t fd, short what, void *arg)
@@ -123,20 +135,6 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	evtimer_add(&w->grace_ev, &tv);
-}
-
-/* Stops accepting, and drops what only waits (idle connections). */
-static void
-worker_start_stop(struct worker *w)
-{
-	struct list *e;
-
-	w->stopping = 1;
-	backend_pool_flush(w);
-	session_stop_idle(w);
-	for (e = w->listeners.next; e != &w->listeners; e = e->next)
-		listener_close(container_of(e, struct listener, list));
-	evtimer_del(&w->resume_ev);
 }
 
 /* One fewer client connection here; ends the loop when draining is
