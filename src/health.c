@@ -25,9 +25,9 @@
 #include "health.h"
 #include "log.h"
 #include "proxy_proto.h"
-#include "resolve.h"
+#include "runtime.h"
 #include "ssl_ctx.h"
-#include "worker.h"
+#include "util.h"
 
 /* Bytes of an HTTP check's answer read at most: the status line. */
 #define CHECK_RBUF 512
@@ -39,7 +39,10 @@
 
 enum check_state { CK_IDLE = 0, CK_CONNECT, CK_TLS, CK_SEND, CK_RECV };
 
+struct health_ctl;
+
 struct check {
+	struct health_ctl *ctl;         /* the loop it runs on */
 	struct server *srv;
 	const struct cfg_check *k;
 	enum check_state state;
@@ -59,15 +62,16 @@ struct check {
 	char ip[UTIL_ADDRSTRLEN];
 };
 
-static struct {
+/* The control thread of one runtime. */
+struct health_ctl {
 	pthread_t thread;
 	struct event_base *base;
 	struct event *stop_ev;
-	int stop_fd[2];
+	int stop_fd[2];                 /* stop: a byte written to [1] */
 	struct check *checks;
 	size_t nchecks;
-	int running;
-} ctl = { .stop_fd = { -1, -1 } };
+	int running;                    /* the thread is to be joined */
+};
 
 static void health_io(evutil_socket_t fd, short what, void *arg);
 
@@ -132,7 +136,7 @@ health_want(struct check *ck, short what)
 {
 	if (ck->io != NULL)
 		event_free(ck->io);
-	ck->io = event_new(ctl.base, ck->fd, what, health_io, ck);
+	ck->io = event_new(ck->ctl->base, ck->fd, what, health_io, ck);
 	if (ck->io == NULL || event_add(ck->io, NULL) < 0)
 		health_result(ck, 0, "out of memory");
 }
@@ -428,25 +432,30 @@ health_request(struct check *ck)
 static void
 health_stop_cb(evutil_socket_t fd, short what, void *arg)
 {
-	(void)fd; (void)what; (void)arg;
-	event_base_loopbreak(ctl.base);
+	struct health_ctl *ctl = arg;
+
+	(void)fd; (void)what;
+	event_base_loopbreak(ctl->base);
 }
 
 static void *
 health_main(void *arg)
 {
-	(void)arg;
-	event_base_dispatch(ctl.base);
+	struct health_ctl *ctl = arg;
+
+	event_base_dispatch(ctl->base);
 	return NULL;
 }
 
-static void
-health_free_all(void)
+void
+health_free(struct health_ctl *ctl)
 {
 	size_t i;
 
-	for (i = 0; i < ctl.nchecks; i++) {
-		struct check *ck = &ctl.checks[i];
+	if (ctl == NULL)
+		return;
+	for (i = 0; i < ctl->nchecks; i++) {
+		struct check *ck = &ctl->checks[i];
 
 		if (ck->io != NULL)
 			event_free(ck->io);
@@ -457,21 +466,16 @@ health_free_all(void)
 			close(ck->fd);
 		free(ck->req);
 	}
-	free(ctl.checks);
-	ctl.checks = NULL;
-	ctl.nchecks = 0;
-	resolve_stop();
-	if (ctl.stop_ev != NULL)
-		event_free(ctl.stop_ev);
-	ctl.stop_ev = NULL;
-	if (ctl.base != NULL)
-		event_base_free(ctl.base);
-	ctl.base = NULL;
-	if (ctl.stop_fd[0] != -1) {
-		close(ctl.stop_fd[0]);
-		close(ctl.stop_fd[1]);
+	free(ctl->checks);
+	if (ctl->stop_ev != NULL)
+		event_free(ctl->stop_ev);
+	if (ctl->base != NULL)
+		event_base_free(ctl->base);
+	if (ctl->stop_fd[0] != -1) {
+		close(ctl->stop_fd[0]);
+		close(ctl->stop_fd[1]);
 	}
-	ctl.stop_fd[0] = ctl.stop_fd[1] = -1;
+	free(ctl);
 }
 
 /* What the control thread watches: servers with a check, and servers of
@@ -485,71 +489,96 @@ health_wanted(const struct server *srv)
 }
 
 int
-health_start(struct runtime *rt, char *err, size_t errlen)
+health_new(struct runtime *rt, struct health_ctl **out, char *err,
+    size_t errlen)
 {
 	const struct cfg *c = rt->cfg;
+	struct health_ctl *ctl;
 	struct check *ck;
 	size_t i, j, n = 0;
 	unsigned int spread;
 
+	*out = NULL;
 	for (i = 0; i < c->nbackends; i++)
 		for (j = 0; j < rt->backends[i].nservers; j++)
 			n += health_wanted(&rt->backends[i].servers[j]);
-	if ((ctl.base = event_base_new()) == NULL ||
-	    (n > 0 && (ctl.checks = calloc(n, sizeof(*ctl.checks))) == NULL) ||
-	    pipe2(ctl.stop_fd, O_NONBLOCK | O_CLOEXEC) == -1 ||
-	    (ctl.stop_ev = event_new(ctl.base, ctl.stop_fd[0], EV_READ,
-	    health_stop_cb, NULL)) == NULL)
-		goto err_free;
-	event_add(ctl.stop_ev, NULL);
+	if ((ctl = calloc(1, sizeof(*ctl))) == NULL)
+		goto err_nomem;
+	ctl->stop_fd[0] = ctl->stop_fd[1] = -1;
+	if ((ctl->base = event_base_new()) == NULL ||
+	    (n > 0 && (ctl->checks = calloc(n, sizeof(*ctl->checks))) ==
+	    NULL) ||
+	    pipe2(ctl->stop_fd, O_NONBLOCK | O_CLOEXEC) == -1 ||
+	    (ctl->stop_ev = event_new(ctl->base, ctl->stop_fd[0], EV_READ,
+	    health_stop_cb, ctl)) == NULL)
+		goto err_free_ctl;
+	event_add(ctl->stop_ev, NULL);
 	for (i = 0; i < c->nbackends; i++)
 		for (j = 0; j < rt->backends[i].nservers; j++) {
 			struct server *srv = &rt->backends[i].servers[j];
 
 			if (!health_wanted(srv))
 				continue;
-			ck = &ctl.checks[ctl.nchecks++];
+			ck = &ctl->checks[ctl->nchecks++];
+			ck->ctl = ctl;
 			ck->srv = srv;
 			ck->k = &srv->be->cfg->check;
 			ck->fd = -1;
-			if ((ck->timer = evtimer_new(ctl.base,
+			if ((ck->timer = evtimer_new(ctl->base,
 			    (srv->cfg->flags & CFG_SRV_F_CHECK) ? health_timer :
 			    health_revive, ck)) == NULL)
-				goto err_free;
+				goto err_free_ctl;
 			if ((srv->cfg->flags & CFG_SRV_F_CHECK) &&
 			    ck->k->http && health_request(ck) < 0)
-				goto err_free;
+				goto err_free_ctl;
 			/* The first runs at once, spread over 100 ms: a
 			 * server down at start is known within a check's
 			 * time, and a long list does not connect all at
 			 * once. */
-			spread = (unsigned int)(ctl.nchecks * 100 / n);
+			spread = (unsigned int)(ctl->nchecks * 100 / n);
 			health_arm(ck, (srv->cfg->flags & CFG_SRV_F_CHECK) ?
 			    spread : health_revive_tick(ck));
 		}
-	if (resolve_schedule(rt, ctl.base) < 0 && ctl.nchecks == 0) {
-		/* Nothing to watch: no thread. */
-		health_free_all();
-		return 0;
-	}
-	if (pthread_create(&ctl.thread, NULL, health_main, NULL) != 0)
-		goto err_free;
-	ctl.running = 1;
+	*out = ctl;
 	return 0;
-err_free:
-	health_free_all();
-	snprintf(err, errlen, "cannot start the health check thread");
+err_free_ctl:
+	health_free(ctl);
+err_nomem:
+	snprintf(err, errlen, "cannot set up the health checks: out of "
+	    "memory or descriptors");
 	return -1;
 }
 
-void
-health_stop(void)
+struct event_base *
+health_base(const struct health_ctl *ctl)
 {
-	if (ctl.running) {
-		while (write(ctl.stop_fd[1], "x", 1) == -1 && errno == EINTR)
-			;
-		pthread_join(ctl.thread, NULL);
-		ctl.running = 0;
-	}
-	health_free_all();
+	return ctl->base;
+}
+
+size_t
+health_nchecks(const struct health_ctl *ctl)
+{
+	return ctl->nchecks;
+}
+
+int
+health_start(struct health_ctl *ctl)
+{
+	int rc;
+
+	if ((rc = pthread_create(&ctl->thread, NULL, health_main, ctl)) != 0)
+		return -rc;
+	ctl->running = 1;
+	return 0;
+}
+
+void
+health_stop(struct health_ctl *ctl)
+{
+	if (ctl == NULL || !ctl->running)
+		return;
+	while (write(ctl->stop_fd[1], "x", 1) == -1 && errno == EINTR)
+		;
+	pthread_join(ctl->thread, NULL);
+	ctl->running = 0;
 }

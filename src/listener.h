@@ -51,9 +51,27 @@ struct listener {
 	struct list list;               /* in the worker's listeners */
 };
 
-/* Opens a listening socket for <b> (SO_REUSEADDR, SO_REUSEPORT, non-
- * blocking, close-on-exec). Returns the fd, or -errno. */
-int listener_open(const struct cfg_bind *b, int backlog);
+/* What the front layer tells the thread it runs on. The run layer
+ * (worker.c) installs them in each worker, so that this layer never calls
+ * up into it. */
+struct listener_hooks {
+	/* A client connection of <w> ended (its slots are given back). */
+	void (*conn_gone)(struct worker *w);
+	/* A listener of <w> paused for want of a slot: re-try soon. */
+	void (*paused)(struct worker *w);
+};
+
+/* Binds a probe socket on <b>'s address without SO_REUSEPORT, to learn
+ * whether something else listens there: -EADDRINUSE then. Returns the
+ * fd (the caller closes it once its own sockets listen) and in <ss> the
+ * address bound (the port chosen for port 0), or -errno. */
+int listener_probe(const struct cfg_bind *b, struct sockaddr_storage *ss,
+    socklen_t *len);
+
+/* Opens a listening socket for <b> on <sa> (SO_REUSEADDR, SO_REUSEPORT,
+ * non-blocking, close-on-exec). Returns the fd, or -errno. */
+int listener_open(const struct cfg_bind *b, const struct sockaddr *sa,
+    socklen_t len, int backlog);
 
 void listener_pause(struct listener *l);
 void listener_resume(struct listener *l);

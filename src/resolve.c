@@ -17,26 +17,27 @@
 #include "backend.h"
 #include "log.h"
 #include "resolve.h"
-#include "worker.h"
+#include "runtime.h"
+#include "util.h"
 
 /* How long the start may wait for all its answers. */
 #define RESOLVE_START_MS 5000
 /* Read again before each periodic round, as getaddrinfo() would. */
 #define RESOLVE_HOSTS    "/etc/hosts"
 
-struct resolve_ctx;
+struct resolver;
 
 /* One named server. */
 struct resolve_job {
 	struct server *srv;
-	struct resolve_ctx *rc;
+	struct resolver *rc;
 	struct evdns_getaddrinfo_request *req;  /* in flight, or NULL */
 	int pending;            /* asked, no answer yet */
 	int err;                /* at start: the EVUTIL_EAI_* of a failure */
 	int failing;            /* the last try failed (said once) */
 };
 
-struct resolve_ctx {
+struct resolver {
 	struct runtime *rt;
 	struct event_base *base;
 	struct evdns_base *dns;
@@ -46,10 +47,6 @@ struct resolve_ctx {
 	int start;              /* the round at start: break when done */
 	struct event *timer;    /* start: the deadline; then: the interval */
 };
-
-/* The periodic context, on the control thread's base: resolve_stop()
- * must find it, and health.c owns the base, not this. */
-static struct resolve_ctx *resolve_periodic;
 
 /* Why a name did not resolve, for a person. evdns folds every failure
  * but NXDOMAIN into EAI_FAIL (a server failure, a refusal, no answer
@@ -166,7 +163,7 @@ static void
 resolve_done(int result, struct evutil_addrinfo *res, void *arg)
 {
 	struct resolve_job *j = arg;
-	struct resolve_ctx *rc = j->rc;
+	struct resolver *rc = j->rc;
 	struct sockaddr_storage ss, cur;
 	socklen_t len = 0, curlen;
 
@@ -201,7 +198,7 @@ resolve_done(int result, struct evutil_addrinfo *res, void *arg)
 /* Asks for every name not already in flight (a slow answer is not asked
  * twice). */
 static void
-resolve_round(struct resolve_ctx *rc)
+resolve_round(struct resolver *rc)
 {
 	struct evutil_addrinfo hints;
 	struct evdns_getaddrinfo_request *req;
@@ -227,7 +224,7 @@ resolve_round(struct resolve_ctx *rc)
 }
 
 static void
-resolve_cancel_all(struct resolve_ctx *rc)
+resolve_cancel_all(struct resolver *rc)
 {
 	size_t i;
 
@@ -238,7 +235,7 @@ resolve_cancel_all(struct resolve_ctx *rc)
 
 /* Frees <rc> (NULL is fine); its base is the caller's and stays. */
 static void
-resolve_ctx_free(struct resolve_ctx *rc)
+resolve_ctx_free(struct resolver *rc)
 {
 	int turns;
 
@@ -262,11 +259,11 @@ resolve_ctx_free(struct resolve_ctx *rc)
  * the configured name servers, else those of resolv.conf, after the
  * hosts file either way. Returns NULL when there is no name (*nomem 0)
  * or no memory (*nomem 1). */
-static struct resolve_ctx *
+static struct resolver *
 resolve_new(struct runtime *rt, struct event_base *base, int *nomem)
 {
 	const struct cfg *c = rt->cfg;
-	struct resolve_ctx *rc;
+	struct resolver *rc;
 	size_t i, j, n = 0;
 
 	*nomem = 0;
@@ -332,7 +329,7 @@ resolve_start(struct runtime *rt, char *err, size_t errlen)
 	struct timeval tv = { RESOLVE_START_MS / 1000,
 	    (RESOLVE_START_MS % 1000) * 1000 };
 	struct event_base *base;
-	struct resolve_ctx *rc;
+	struct resolver *rc;
 	struct resolve_job *j;
 	int nomem, rcode = 0;
 	size_t i;
@@ -386,7 +383,7 @@ err_nomem:
 static void
 resolve_tick(evutil_socket_t fd, short what, void *arg)
 {
-	struct resolve_ctx *rc = arg;
+	struct resolver *rc = arg;
 
 	(void)fd; (void)what;
 	evdns_base_clear_host_addresses(rc->dns);
@@ -394,13 +391,13 @@ resolve_tick(evutil_socket_t fd, short what, void *arg)
 	resolve_round(rc);
 }
 
-int
+struct resolver *
 resolve_schedule(struct runtime *rt, struct event_base *base)
 {
 	unsigned int ms = rt->cfg->resolve_interval;
 	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 	struct sockaddr_storage ss;
-	struct resolve_ctx *rc;
+	struct resolver *rc;
 	size_t i;
 	int nomem;
 
@@ -408,14 +405,14 @@ resolve_schedule(struct runtime *rt, struct event_base *base)
 		if (nomem)
 			log_warnx("server names will not be resolved again: "
 			    "out of memory");
-		return -1;
+		return NULL;
 	}
 	if ((rc->timer = event_new(base, -1, EV_PERSIST, resolve_tick,
 	    rc)) == NULL) {
 		resolve_ctx_free(rc);
 		log_warnx("server names will not be resolved again: out of "
 		    "memory");
-		return -1;
+		return NULL;
 	}
 	/* What start-up found counts as the last answer, and a name that
 	 * did not resolve then (a resolve-optional server, down) has been
@@ -423,13 +420,11 @@ resolve_schedule(struct runtime *rt, struct event_base *base)
 	for (i = 0; i < rc->njobs; i++)
 		rc->jobs[i].failing = server_addr(rc->jobs[i].srv, &ss) == 0;
 	evtimer_add(rc->timer, &tv);
-	resolve_periodic = rc;
-	return 0;
+	return rc;
 }
 
 void
-resolve_stop(void)
+resolve_free(struct resolver *r)
 {
-	resolve_ctx_free(resolve_periodic);
-	resolve_periodic = NULL;
+	resolve_ctx_free(r);
 }

@@ -9,6 +9,8 @@
 #include <event2/event.h>
 
 struct runtime;
+/* The periodic resolution of one runtime's server names. */
+struct resolver;
 
 /* Resolves every server given by name, all at once, in at most a few
  * seconds. A name that does not resolve is an error ("file:line: server
@@ -20,13 +22,14 @@ int resolve_start(struct runtime *rt, char *err, size_t errlen);
  * loop must then run on one thread only (it writes server addresses);
  * changes are logged and applied to new connections, a failure keeps the
  * last address, a server that gets its first address comes up (or, with
- * a check, is left to its check). Returns 0, or -1 when there is nothing
- * to resolve or no memory (nothing is scheduled; the latter is logged). */
-int resolve_schedule(struct runtime *rt, struct event_base *base);
+ * a check, is left to its check). Returns the resolver, the caller's to
+ * free, or NULL when there is nothing to resolve or no memory (nothing is
+ * scheduled; the latter is logged). */
+struct resolver *resolve_schedule(struct runtime *rt,
+    struct event_base *base);
 
-/* Stops and frees what resolve_schedule() set up; call it once the loop
- * of <base> has stopped and before freeing <base>. Safe when nothing was
- * scheduled. */
-void resolve_stop(void);
+/* Stops and frees <r> (NULL is fine); call it once the loop of the base
+ * it was scheduled on has stopped and before freeing that base. */
+void resolve_free(struct resolver *r);
 
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "pipes.h"
 #include "session_int.h"
 #include "worker.h"
 
@@ -24,7 +25,7 @@ session_drop_pipe(struct worker *w, struct channel *ch)
 	if (ch->pipe[0] == -1)
 		return;
 	if (ch->pipe_data == 0) {
-		worker_pipe_put(w, ch->pipe);
+		pipes_put(&w->pipes, ch->pipe);
 		return;
 	}
 	close(ch->pipe[0]);
@@ -88,7 +89,7 @@ session_drain(struct session *s, struct channel *ch, struct endpoint *to,
 	if (to->ops->flush(to) == -EAGAIN)
 		to->flags &= ~CO_F_RDY_W;
 	if (ch->pipe[0] != -1 && ch->pipe_data == 0)
-		worker_pipe_put(s->w, ch->pipe);
+		pipes_put(&s->w->pipes, ch->pipe);
 	channel_release(ch, &s->w->bufs);
 	return 0;
 }
@@ -105,7 +106,7 @@ session_fill(struct session *s, struct channel *ch, struct endpoint *from)
 
 	if (((s->flags & SS_F_SPLICE) || ((s->flags & SS_F_SPLICE_RES) &&
 	    ch == &s->res)) && ch->buf.data == 0 &&
-	    (ch->pipe[0] != -1 || worker_pipe_get(s->w, ch->pipe) == 0)) {
+	    (ch->pipe[0] != -1 || pipes_get(&s->w->pipes, ch->pipe) == 0)) {
 		if (ch->pipe_data >= SPLICE_MAX)
 			return -EAGAIN;
 		n = splice(from->fd, NULL, ch->pipe[1], NULL,

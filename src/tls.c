@@ -15,10 +15,7 @@
 #include "ssl_sock.h"
 #include "ssl_ticket.h"
 #include "tls.h"
-#include "worker.h"
-
-/* Whether TLS records go to the kernel (kTLS): decided at start. */
-static int tls_ktls;
+#include "runtime.h"
 
 /* Where bind <b> was declared, for messages: "file:line" for a file,
  * "(command line)" for the one-liner. */
@@ -87,8 +84,8 @@ tls_crt_dir(const struct cfg_bind *b, char ***paths, size_t *n, char *err,
  * the *.pem files of its crt-dir in name order. */
 SSL_CTX *
 tls_bind_ctx(const struct cfg *c, const struct cfg_frontend *fe,
-    const struct cfg_bind *b, struct ssl_tickets *tickets, char *err,
-    size_t errlen)
+    const struct cfg_bind *b, struct ssl_tickets *tickets, int ktls,
+    char *err, size_t errlen)
 {
 	/* What the bind does not set, the global section may; the version
 	 * range goes as a whole (a bind's ssl-min-ver TLSv1.3 under a
@@ -111,7 +108,7 @@ tls_bind_ctx(const struct cfg *c, const struct cfg_frontend *fe,
 		.ca_file = b->ca_file, .crl_file = b->crl_file,
 		/* Splicing is what kTLS brings, and only mode tcp splices;
 		 * elsewhere gatehouse's batched records are cheaper. */
-		.ktls = tls_ktls && fe->mode == CFG_MODE_TCP,
+		.ktls = ktls && fe->mode == CFG_MODE_TCP,
 	};
 	struct ssl_cert_opts *certs;
 	char why[512], where[256], **dir;
@@ -271,7 +268,8 @@ tls_reload(struct runtime *rt)
 			 * keys, so a bind whose certificates are refused
 			 * keeps its keys as well. */
 			if ((ctx = tls_bind_ctx(c, &c->frontends[i], b,
-			    fe->tickets[j], err, sizeof(err))) == NULL) {
+			    fe->tickets[j], rt->ktls, err,
+			    sizeof(err))) == NULL) {
 				log_errx("reload: %s; bind %s keeps what it "
 				    "had", err, b->text);
 				failed++;
@@ -312,12 +310,12 @@ tls_tick(struct runtime *rt)
 
 /* kTLS for mode tcp TLS binds, when the kernel has it and "ktls off"
  * does not say otherwise; the log says which. */
-void
+int
 tls_ktls_decide(const struct cfg *c)
 {
 	char why[160];
 	size_t i, j;
-	int tls = 0;
+	int tls = 0, ktls = 0;
 
 	for (i = 0; i < c->nfrontends; i++)
 		for (j = 0; j < c->frontends[i].nbinds; j++)
@@ -325,19 +323,20 @@ tls_ktls_decide(const struct cfg *c)
 			    (c->frontends[i].binds[j].flags & CFG_BIND_F_TLS))
 				tls = 1;
 	if (!tls)
-		return;
+		return 0;
 	if (c->ktls == CFG_KTLS_OFF)
 		log_info("kTLS: off (ktls off): OpenSSL makes the TLS records");
-	else if (!(tls_ktls = ssl_ktls_probe(why, sizeof(why))) &&
+	else if (!(ktls = ssl_ktls_probe(why, sizeof(why))) &&
 	    c->ktls == CFG_KTLS_ON) {
-		tls_ktls = 1;
+		ktls = 1;
 		log_info("kTLS: asked for (ktls on), but %s: OpenSSL makes "
 		    "the TLS records of each connection", why);
-	} else if (!tls_ktls)
+	} else if (!ktls)
 		log_info("kTLS: not used, %s: OpenSSL makes the TLS records",
 		    why);
 	else
 		log_info("kTLS: in use on mode tcp TLS binds: the kernel "
 		    "makes the TLS records sent to clients, and server data "
 		    "is spliced to them");
+	return ktls;
 }

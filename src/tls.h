@@ -21,10 +21,11 @@ struct ssl_tickets *tls_bind_tickets(const struct cfg *c,
     const struct cfg_bind *b, char *err, size_t errlen);
 
 /* The TLS context of bind <b> of <fe>, loaded from its files, with
- * <tickets>; NULL with "where: bind ...: reason" in <err>. */
+ * <tickets>, handing records to the kernel when <ktls> (what
+ * tls_ktls_decide() said) and the frontend is mode tcp; NULL with "where: bind ...: reason" in <err>. */
 SSL_CTX *tls_bind_ctx(const struct cfg *c, const struct cfg_frontend *fe,
-    const struct cfg_bind *b, struct ssl_tickets *tickets, char *err,
-    size_t errlen);
+    const struct cfg_bind *b, struct ssl_tickets *tickets, int ktls,
+    char *err, size_t errlen);
 
 /* Reads every TLS bind's files again into new contexts in <rt>'s
  * frontends (under rt->tls_lock); a bind whose files are wrong keeps
@@ -35,9 +36,9 @@ void tls_reload(struct runtime *rt);
 /* Rotates ticket keys when due; about once a second. */
 void tls_tick(struct runtime *rt);
 
-/* Decides, and logs, whether mode tcp TLS binds use kTLS; before the
- * contexts are built. */
-void tls_ktls_decide(const struct cfg *c);
+/* Decides, and logs, whether mode tcp TLS binds of <c> use kTLS, before
+ * the contexts are built: returns 1 or 0 (the runtime keeps it). */
+int tls_ktls_decide(const struct cfg *c);
 
 /* --explain NAME: prints what would answer NAME; returns the exit
  * status. */

@@ -34,7 +34,8 @@ worker_resume_cb(evutil_socket_t fd, short what, void *arg)
 		listener_resume(container_of(e, struct listener, list));
 }
 
-void
+/* A listener paused: re-check them all soon. */
+static void
 worker_schedule_resume(struct worker *w)
 {
 	struct timeval tv = { 0, RESUME_MS * 1000 };
@@ -83,32 +84,52 @@ worker_tls_update(struct worker *w)
 	}
 }
 
-/* The main thread's messages: 's' stop, 'r' reload TLS. */
+/* Stops accepting, and drops what only waits (idle connections). */
 static void
-worker_stop_cb(evutil_socket_t fd, short what, void *arg)
+worker_start_stop(struct worker *w)
 {
-	struct worker *w = arg;
-	struct timeval tv = { w->cfg->grace / 1000,
-	    (w->cfg->grace % 1000) * 1000 };
 	struct list *e;
-	int stop = 0;
-	char c;
 
-	(void)what;
-	while (read(fd, &c, 1) == 1) {
-		if (c == 'r')
-			worker_tls_update(w);
-		else
-			stop = 1;
-	}
-	if (!stop || w->stopping)
-		return;
 	w->stopping = 1;
 	backend_pool_flush(w);
 	session_stop_idle(w);
 	for (e = w->listeners.next; e != &w->listeners; e = e->next)
 		listener_close(container_of(e, struct listener, list));
 	evtimer_del(&w->resume_ev);
+}
+
+/* The main thread's messages: 's' stop, 'n' stop now, 'r' reload TLS. */
+static void
+worker_stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct timeval tv = { w->cfg->grace / 1000,
+	    (w->cfg->grace % 1000) * 1000 };
+	int stop = 0, now = 0;
+	char c;
+
+	(void)what;
+	while (read(fd, &c, 1) == 1) {
+		if (c == 'r')
+			worker_tls_update(w);
+		else {
+			stop = 1;
+			now |= c == 'n';
+		}
+	}
+	if (!stop)
+		return;
+	/* A second stop, or one that says so, ends the grace at once. */
+	if (w->stopping || now) {
+		if (!w->stopping)
+			worker_start_stop(w);
+		if (w->nconns > 0)
+			worker_grace_cb(-1, 0, w);
+		else
+			event_base_loopbreak(w->base);
+		return;
+	}
+	worker_start_stop(w);
 	if (w->nconns == 0) {
 		event_base_loopbreak(w->base);
 		return;
@@ -116,7 +137,9 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(&w->grace_ev, &tv);
 }
 
-void
+/* One fewer client connection here; ends the loop when draining is
+ * done, else lets paused listeners accept again. */
+static void
 worker_conn_done(struct worker *w)
 {
 	w->nconns--;
@@ -125,6 +148,11 @@ worker_conn_done(struct worker *w)
 	else if (!w->stopping)
 		worker_resume_cb(-1, 0, w);
 }
+
+static const struct listener_hooks worker_hooks = {
+	.conn_gone = worker_conn_done,
+	.paused = worker_schedule_resume,
+};
 
 int
 worker_init(struct worker *w, unsigned int id, struct runtime *rt)
@@ -139,6 +167,7 @@ worker_init(struct worker *w, unsigned int id, struct runtime *rt)
 	w->next_sid = (uint64_t)id << 40;
 	w->stop_fd[0] = w->stop_fd[1] = -1;
 	LIST_INIT(&w->listeners);
+	w->hooks = &worker_hooks;
 	LIST_INIT(&w->sessions);
 	LIST_INIT(&w->handshakes);
 	pool_init(&w->bufs, w->cfg->bufsize, POOL_KEEP);
@@ -155,7 +184,7 @@ worker_init(struct worker *w, unsigned int id, struct runtime *rt)
 	for (i = 0; i < w->cfg->nbackends; i++)
 		LIST_INIT(&w->queues[i]);
 	pool_init(&w->tlsbufs, TLS_OUTBUF_SIZE, POOL_KEEP);
-	w->pipes.max = rt->max_pipes;
+	pipes_init(&w->pipes, rt->max_pipes);
 	if ((ec = event_config_new()) == NULL)
 		return -ENOMEM;
 	/* Each base belongs to one thread: no locks inside libevent. */
@@ -180,7 +209,6 @@ void
 worker_free(struct worker *w)
 {
 	struct list *e;
-	unsigned int i;
 
 	while (!LIST_EMPTY(&w->listeners)) {
 		e = w->listeners.next;
@@ -189,11 +217,7 @@ worker_free(struct worker *w)
 		SSL_CTX_free(container_of(e, struct listener, list)->ssl_ctx);
 		free(container_of(e, struct listener, list));
 	}
-	for (i = 0; i < w->pipes.n; i++) {
-		close(w->pipes.fds[i][0]);
-		close(w->pipes.fds[i][1]);
-	}
-	free(w->pipes.fds);
+	pipes_destroy(&w->pipes);
 	backend_pool_flush(w);
 	free(w->idle);
 	free(w->queues);
@@ -235,10 +259,10 @@ worker_start(struct worker *w)
 }
 
 void
-worker_stop(struct worker *w)
+worker_stop(struct worker *w, int now)
 {
 	/* write(2) is async-signal-safe; a full pipe already says "stop". */
-	if (write(w->stop_fd[1], "s", 1) == -1)
+	if (write(w->stop_fd[1], now ? "n" : "s", 1) == -1)
 		return;
 }
 
@@ -247,48 +271,4 @@ worker_reload_tls(struct worker *w)
 {
 	if (write(w->stop_fd[1], "r", 1) == -1)
 		log_warn("worker %u: cannot ask for a TLS reload", w->id);
-}
-
-int
-worker_pipe_get(struct worker *w, int p[2])
-{
-	if (w->pipes.n > 0) {
-		w->pipes.n--;
-		p[0] = w->pipes.fds[w->pipes.n][0];
-		p[1] = w->pipes.fds[w->pipes.n][1];
-		w->pipes.out++;
-		return 0;
-	}
-	if (w->pipes.out >= w->pipes.max ||
-	    pipe2(p, O_NONBLOCK | O_CLOEXEC) == -1) {
-		p[0] = p[1] = -1;
-		return -1;
-	}
-	w->pipes.out++;
-	return 0;
-}
-
-void
-worker_pipe_put(struct worker *w, int p[2])
-{
-	int (*fds)[2];
-
-	w->pipes.out--;
-	if (w->pipes.n == w->pipes.cap) {
-		unsigned int cap = w->pipes.cap ? w->pipes.cap * 2 : 16;
-
-		if (cap > w->pipes.max ||
-		    (fds = realloc(w->pipes.fds, cap * sizeof(*fds))) == NULL) {
-			close(p[0]);
-			close(p[1]);
-			p[0] = p[1] = -1;
-			return;
-		}
-		w->pipes.fds = fds;
-		w->pipes.cap = cap;
-	}
-	w->pipes.fds[w->pipes.n][0] = p[0];
-	w->pipes.fds[w->pipes.n][1] = p[1];
-	w->pipes.n++;
-	p[0] = p[1] = -1;
 }

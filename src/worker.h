@@ -1,7 +1,7 @@
 /* Worker threads. Each has its own event_base, its own listening sockets,
  * its own buffer and pipe pools; a connection lives and dies on one. The
- * run-time state shared by all workers is struct runtime: read-only but
- * for its atomic counters. */
+ * run-time state shared by all workers is their struct runtime
+ * (runtime.h): read-only but for its atomic counters. */
 #ifndef GH_WORKER_H
 #define GH_WORKER_H
 
@@ -13,32 +13,14 @@
 
 #include "cfg.h"
 #include "channel.h"
+#include "pipes.h"
+#include "runtime.h"
 #include "util.h"
 
 struct backend;
 struct frontend;
 struct http_msg;
-
-struct runtime {
-	const struct cfg *cfg;
-	struct frontend *frontends;     /* one per cfg frontend, in order */
-	struct backend *backends;       /* one per cfg backend, in order */
-	unsigned int maxconn;           /* effective global limit */
-	atomic_uint cur_conns;          /* client connections, all workers */
-	unsigned int max_pipes;         /* splice pipes per worker */
-	unsigned int nservers;          /* servers of all backends */
-	atomic_uint workers_done;       /* workers whose loop has ended */
-	pthread_mutex_t tls_lock;       /* frontends' ssl_ctx, swapped by a
-	                                   reload */
-};
-
-/* A stack of empty pipes for splice(2). */
-struct pipe_pool {
-	int (*fds)[2];
-	unsigned int n, cap;            /* pooled; most kept */
-	unsigned int out;               /* handed out */
-	unsigned int max;               /* most in existence */
-};
+struct listener_hooks;
 
 /* The idle connections of one server in one worker (backend.c). */
 struct worker_idle {
@@ -56,11 +38,13 @@ struct worker {
 	struct pool tlsbufs;            /* TLS output, one record and more */
 	struct pipe_pool pipes;
 	struct list listeners;          /* struct listener */
+	const struct listener_hooks *hooks;     /* what listener.c calls */
 	struct list sessions;           /* struct session */
 	struct list handshakes;         /* struct conn in a TLS handshake */
 	unsigned int nconns;            /* client conns alive here */
 	int stopping;                   /* draining for exit */
-	int stop_fd[2];                 /* main writes a byte here to stop us */
+	int stop_fd[2];                 /* others write a byte here to stop
+	                                   us ('s', 'n': now) or reload ('r') */
 	struct event stop_ev;
 	struct event grace_ev;
 	struct event resume_ev;         /* re-tries paused listeners */
@@ -83,21 +67,12 @@ int worker_init(struct worker *w, unsigned int id, struct runtime *rt);
 void worker_free(struct worker *w);
 
 int worker_start(struct worker *w);
-/* Asks <w> to stop, from any thread: async-signal and thread safe. */
-void worker_stop(struct worker *w);
+/* Asks <w> to stop accepting and to end once its connections are done
+ * (or its grace is over; at once with <now>), from any thread: async-
+ * signal and thread safe. */
+void worker_stop(struct worker *w, int now);
 /* Tells <w> to take its listeners' TLS contexts again from their
  * frontends (after a reload); thread safe. */
 void worker_reload_tls(struct worker *w);
-
-/* Takes an empty pipe: 0 and fds in <p>, or -1 when none can be had. */
-int worker_pipe_get(struct worker *w, int p[2]);
-/* Gives back a pipe; it must be empty. */
-void worker_pipe_put(struct worker *w, int p[2]);
-
-/* One fewer client connection here; ends the loop when draining is done. */
-void worker_conn_done(struct worker *w);
-
-/* Re-checks paused listeners soon (they wait for a slot to free). */
-void worker_schedule_resume(struct worker *w);
 
 #endif
