@@ -475,8 +475,12 @@ http_turn(struct session *s)
 				return -1;
 			}
 		}
-		if ((s->req.flags & CH_F_SHUTR) && t->req != HTTP_S_DONE &&
-		    t->req != HTTP_S_DISCARD && channel_data(&s->req) == 0) {
+		/* A client gone before its request is whole: a header that
+		 * cannot end any more (the analyzer saw the EOF), or a body
+		 * whose rest will not come. */
+		if ((s->req.flags & CH_F_SHUTR) && (t->req == HTTP_S_HDR ||
+		    (t->req != HTTP_S_DONE && t->req != HTTP_S_DISCARD &&
+		    channel_data(&s->req) == 0))) {
 			session_close(s, SE_CLIENT_CLOSE);
 			return -1;
 		}

@@ -127,8 +127,9 @@ static void
 forward(struct runtime *rt, struct runtime *other, unsigned int port,
     int be, const char *ping, const char *pong)
 {
+	struct timespec ms = { 0, 1000 * 1000 };
 	char buf[64];
-	int cli, srv;
+	int cli, srv, i;
 
 	cli = client_connect(port);
 	ck_assert_int_eq(write(cli, ping, strlen(ping)), (ssize_t)strlen(ping));
@@ -145,6 +146,10 @@ forward(struct runtime *rt, struct runtime *other, unsigned int port,
 	ck_assert(memcmp(buf, pong, strlen(pong)) == 0);
 	close(srv);
 	close(cli);
+	/* Gone from the count once the worker has seen both closes. */
+	for (i = 0; i < WAIT_MS && atomic_load(&rt->cur_conns) != 0; i++)
+		nanosleep(&ms, NULL);
+	ck_assert_uint_eq(atomic_load(&rt->cur_conns), 0);
 }
 
 /* Stops <rt>, waits (bounded) for its workers, joins and frees it. */

@@ -126,9 +126,12 @@ setup(void)
 	    "defaults\n"
 	    "    mode http\n"
 	    "frontend f\n"
-	    "    bind 127.0.0.1:0\n"
+	    "    bind 127.0.0.1:1\n"
 	    "    http-request deny if path-prefix /internal/\n"
-	    "    http-response set-header X-Test yes\n";
+	    "    http-response set-header X-Test yes\n"
+	    "    use-backend web if path-prefix /web/\n"
+	    "backend web\n"
+	    "    server s 127.0.0.1:1\n";
 	char err[512];
 
 	cfg = cfg_load_buf("t.conf", text, sizeof(text) - 1, err, sizeof(err));
