@@ -1,5 +1,4 @@
 #include <arpa/inet.h>
-#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -9,13 +8,12 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
-#include "log.h"
+#include "ssl_cert.h"
 #include "ssl_ctx.h"
+#include "ssl_err.h"
 #include "ssl_ocsp.h"
 #include "ssl_sni.h"
 #include "ssl_ticket.h"
@@ -43,22 +41,6 @@ ssl_init(void)
 	for (i = 0; i < 2; i++)
 		pinned_mds[i] = EVP_MD_fetch(NULL, mds[i], NULL);
 	ssl_strict_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-}
-
-const char *
-ssl_err_reason(char *buf, size_t len)
-{
-	unsigned long e = ERR_get_error();
-	const char *r;
-
-	ERR_clear_error();
-	if (e == 0)
-		return "unknown TLS error";
-	if ((r = ERR_reason_error_string(e)) != NULL)
-		snprintf(buf, len, "%s", r);
-	else
-		ERR_error_string_n(e, buf, len);
-	return buf;
 }
 
 /* "certificate verify failed: hostname mismatch (expected 'x')": the
@@ -173,64 +155,6 @@ ssl_ctx_key_mismatch(unsigned long e)
 	    ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH;
 }
 
-/* A pass phrase is never asked for (OpenSSL's default would read the
- * terminal). */
-static int
-ssl_key_no_pass(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf; (void)size; (void)rwflag; (void)u;
-	return -1;
-}
-
-EVP_PKEY *
-ssl_key_read(const char *file, char *err, size_t errlen)
-{
-	char *name = NULL, *header = NULL, why[256];
-	unsigned char *data = NULL;
-	int blocks = 0, keys = 0, encrypted = 0;
-	EVP_PKEY *pk = NULL;
-	size_t n;
-	long len;
-	BIO *bio;
-
-	if ((bio = BIO_new_file(file, "r")) == NULL) {
-		snprintf(err, errlen, "%s: cannot read it: %s", file,
-		    strerror(errno));
-		ERR_clear_error();
-		return NULL;
-	}
-	/* What the file holds first, so that a file without a key says so
-	 * rather than OpenSSL's decoder's "unsupported". Each block is
-	 * bounded by the file; a key ends the scan. */
-	while (keys == 0 && PEM_read_bio(bio, &name, &header, &data,
-	    &len) == 1) {
-		blocks++;
-		n = strlen(name);
-		if (n >= 11 && strcmp(name + n - 11, "PRIVATE KEY") == 0) {
-			keys++;
-			encrypted = strcmp(name, PEM_STRING_PKCS8) == 0 ||
-			    strstr(header, "ENCRYPTED") != NULL;
-		}
-		OPENSSL_free(name);
-		OPENSSL_free(header);
-		OPENSSL_free(data);
-	}
-	ERR_clear_error();
-	if (blocks == 0)
-		snprintf(err, errlen, "%s: not a PEM private key", file);
-	else if (keys == 0)
-		snprintf(err, errlen, "%s: no private key in it", file);
-	else if (encrypted)
-		snprintf(err, errlen, "%s: an encrypted private key: "
-		    "gatehouse takes keys without a pass phrase", file);
-	else if (BIO_reset(bio) < 0 || (pk = PEM_read_bio_PrivateKey(bio,
-	    NULL, ssl_key_no_pass, NULL)) == NULL)
-		snprintf(err, errlen, "%s: cannot load private key: %s", file,
-		    ssl_err_reason(why, sizeof(why)));
-	BIO_free(bio);
-	return pk;
-}
-
 static int
 ssl_ctx_load_cert(SSL_CTX *ctx, const struct ssl_cert_opts *c, char *err,
     size_t errlen)
@@ -245,7 +169,7 @@ ssl_ctx_load_cert(SSL_CTX *ctx, const struct ssl_cert_opts *c, char *err,
 		    c->cert, ssl_err_reason(why, sizeof(why)));
 		return -1;
 	}
-	if ((pk = ssl_key_read(key, err, errlen)) == NULL)
+	if ((pk = ssl_cert_key_read(key, err, errlen)) == NULL)
 		return -1;
 	/* OpenSSL compares the key with the certificate as it takes it:
 	 * a mismatch reads as such, not as a key that cannot be loaded. */
@@ -265,33 +189,6 @@ ssl_ctx_load_cert(SSL_CTX *ctx, const struct ssl_cert_opts *c, char *err,
 	/* The chain comes from the file as given: no store lookups on each
 	 * handshake (SSL_MODE_NO_AUTO_CHAIN below). */
 	return 0;
-}
-
-const char *
-ssl_cert_date(const ASN1_TIME *t, const char *fmt, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (ASN1_TIME_to_tm(t, &tm) != 1 || strftime(buf, len, fmt, &tm) == 0)
-		snprintf(buf, len, "(bad date)");
-	return buf;
-}
-
-/* An expired certificate is served (the operator may have nothing
- * better yet), and said at each load. */
-static void
-ssl_ctx_warn_dates(const char *file, X509 *x)
-{
-	char date[64];
-
-	if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0)
-		log_warnx("%s: the certificate expired on %s", file,
-		    ssl_cert_date(X509_get0_notAfter(x), SSL_DATE_LOG, date,
-		    sizeof(date)));
-	else if (X509_cmp_current_time(X509_get0_notBefore(x)) > 0)
-		log_warnx("%s: the certificate is not valid before %s", file,
-		    ssl_cert_date(X509_get0_notBefore(x), SSL_DATE_LOG, date,
-		    sizeof(date)));
 }
 
 /* Client certificates: asked for, checked against <ca_file> (and its
@@ -393,7 +290,7 @@ ssl_ctx_one(const struct ssl_ctx_opts *o, const size_t *idx, size_t n,
 		if (ssl_ctx_load_cert(ctx, c, err, errlen) < 0 ||
 		    ssl_ocsp_load(ctx, c->cert, c->ocsp, err, errlen) < 0)
 			goto err_free_ctx;
-		ssl_ctx_warn_dates(c->cert, SSL_CTX_get0_certificate(ctx));
+		ssl_cert_warn_dates(c->cert, SSL_CTX_get0_certificate(ctx));
 	}
 	if (o->verify != SSL_VERIFY_CLIENT_NONE &&
 	    ssl_ctx_client_ca(ctx, o, err, errlen) < 0)
@@ -422,116 +319,6 @@ err_free_ctx:
 }
 
 /* ---- many certificates: one SSL_CTX per name set, chosen by SNI ---- */
-
-int
-ssl_cert_names(X509 *x, char ***names, size_t *n)
-{
-	GENERAL_NAMES *gens;
-	GENERAL_NAME *g;
-	char cn[256], **v;
-	int i;
-
-	*names = NULL;
-	*n = 0;
-	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
-		g = sk_GENERAL_NAME_value(gens, i);
-		if (g->type != GEN_DNS)
-			continue;
-		if ((v = reallocarray(*names, *n + 1, sizeof(*v))) == NULL)
-			goto err_oom;
-		*names = v;
-		if ((v[*n] = strndup((const char *)ASN1_STRING_get0_data(
-		    g->d.dNSName), (size_t)ASN1_STRING_length(
-		    g->d.dNSName))) == NULL)
-			goto err_oom;
-		(*n)++;
-	}
-	GENERAL_NAMES_free(gens);
-	ERR_clear_error();
-	if (*n == 0 && X509_NAME_get_text_by_NID(X509_get_subject_name(x),
-	    NID_commonName, cn, sizeof(cn)) > 0) {
-		if ((*names = malloc(sizeof(**names))) == NULL ||
-		    ((*names)[0] = strdup(cn)) == NULL)
-			goto err_oom;
-		*n = 1;
-	}
-	ERR_clear_error();
-	return 0;
-err_oom:
-	GENERAL_NAMES_free(gens);
-	ssl_cert_free_names(*names, *n);
-	*names = NULL;
-	*n = 0;
-	return -1;
-}
-
-void
-ssl_cert_free_names(char **names, size_t n)
-{
-	while (n > 0)
-		free(names[--n]);
-	free(names);
-}
-
-int
-ssl_cert_same_names(char **a, size_t na, char **b, size_t nb)
-{
-	size_t i, j;
-
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb && strcasecmp(a[i], b[j]) != 0; j++)
-			;
-		if (j == nb)
-			return 0;
-	}
-	return 1;
-}
-
-const char *
-ssl_cert_dn(const X509_NAME *name, unsigned long flags, char *buf,
-    size_t len)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	int n = 0;
-
-	if (b != NULL && X509_NAME_print_ex(b, name, 0, flags) >= 0)
-		n = BIO_read(b, buf, (int)len - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	BIO_free(b);
-	return buf;
-}
-
-/* The names of the first certificate in <file>. */
-static int
-ssl_ctx_names(const char *file, char ***names, size_t *n, char *err,
-    size_t errlen)
-{
-	X509 *x = NULL;
-	BIO *bio;
-	int rc;
-
-	*names = NULL;
-	*n = 0;
-	if ((bio = BIO_new_file(file, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		ERR_clear_error();
-		return -1;
-	}
-	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-	BIO_free(bio);
-	if (x == NULL) {
-		snprintf(err, errlen, "%s: no certificate in it", file);
-		ERR_clear_error();
-		return -1;
-	}
-	if ((rc = ssl_cert_names(x, names, n)) < 0)
-		snprintf(err, errlen, "out of memory");
-	X509_free(x);
-	return rc;
-}
 
 /* What the default SSL_CTX of a bind carries: the table and the other
  * contexts, freed with it. */
@@ -600,7 +387,7 @@ ssl_ctx_new_server(const struct ssl_ctx_opts *o, char *err, size_t errlen)
 	}
 	sni->table.strict = o->strict_sni;
 	for (i = 0; i < o->ncerts; i++)
-		if (ssl_ctx_names(o->certs[i].cert, &names[i], &nnames[i], err,
+		if (ssl_cert_file_names(o->certs[i].cert, &names[i], &nnames[i], err,
 		    errlen) < 0)
 			goto out;
 	/* Group certificates by name set, in the order given: the first

@@ -93,39 +93,6 @@ SSL_CTX *ssl_ctx_new_client(const struct ssl_client_opts *o, char *err,
 int ssl_ctx_client_prepare(SSL_CTX *ctx, SSL *ssl, const char *sni,
     const char *verify_name);
 
-/* The names certificate <x> answers for, as the SNI table indexes them:
- * its subjectAltName DNS entries, else its subject CN. The list is the
- * caller's, for ssl_cert_free_names(). Returns 0, or -1 without memory
- * (and no list). */
-int ssl_cert_names(X509 *x, char ***names, size_t *n);
-void ssl_cert_free_names(char **names, size_t n);
-
-/* Whether two name lists hold the same names, in any order and case. */
-int ssl_cert_same_names(char **a, size_t na, char **b, size_t nb);
-
-/* <name> printed with X509_NAME_print_ex() <flags> (XN_FLAG_RFC2253...),
- * cut to fit <len>; "" when it cannot be printed. Returns <buf>. */
-const char *ssl_cert_dn(const X509_NAME *name, unsigned long flags,
-    char *buf, size_t len);
-
-/* <t> with strftime() format <fmt> (UTC), or "(bad date)". */
-const char *ssl_cert_date(const ASN1_TIME *t, const char *fmt, char *buf,
-    size_t len);
-#define SSL_DATE_LOG    "%Y-%m-%d %H:%M:%S UTC"
-#define SSL_DATE_ISO    "%Y-%m-%dT%H:%M:%SZ"
-
-/* The private key of PEM file <file> (the first one in it; certificates
- * around it are skipped), never asking for a pass phrase. Returns it
- * (the caller's, for EVP_PKEY_free()), or NULL with "FILE: reason" in
- * <err>: "not a PEM private key" for a file with no PEM block at all
- * (garbage, DER, empty), "no private key in it" for PEM blocks none of
- * which is a key (a certificate alone), "an encrypted private key ..."
- * for one under a pass phrase, else OpenSSL's reason. */
-EVP_PKEY *ssl_key_read(const char *file, char *err, size_t errlen);
-
-/* The reason for the last OpenSSL error, cleared from the queue. */
-const char *ssl_err_reason(char *buf, size_t len);
-
 /* Why the handshake of <ssl> failed: the certificate verification's
  * reason on a client, else the last OpenSSL error. */
 const char *ssl_hs_reason(SSL *ssl, char *buf, size_t len);

@@ -9,8 +9,9 @@
  *    of the same type replaces an earlier one) and sends the ECDSA one to
  *    clients that offer ECDSA, the RSA one to the others;
  *  - the chain goes out as the file has it (SSL_MODE_NO_AUTO_CHAIN).
- * The names are read again here rather than through ssl_ctx.c, whose
- * reader is private to it: the two must stay the same rule. */
+ * The file is read again here, whole chain and all, rather than through
+ * ssl_cert_file_names(), which takes the first certificate only; both
+ * name a certificate with ssl_cert_names(), so the rule stays one. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "ssl_cert.h"
 #include "ssl_ctx.h"
 #include "ssl_explain.h"
 #include "ssl_ocsp.h"
@@ -335,7 +337,7 @@ ssl_explain_key(FILE *out, const struct ssl_explain_file *c)
 	EVP_PKEY *pk;
 
 	/* As the server reads it, with its messages. */
-	if ((pk = ssl_key_read(file, why, sizeof(why))) == NULL) {
+	if ((pk = ssl_cert_key_read(file, why, sizeof(why))) == NULL) {
 		fprintf(out, "problem: %s (gatehouse refuses to start)\n", why);
 		return 1;
 	}

@@ -33,6 +33,7 @@
 #include <openssl/x509.h>
 
 #include "pool.h"
+#include "ssl_cert.h"
 #include "ssl_ctx.h"
 #include "ssl_sock.h"
 
