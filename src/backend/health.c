@@ -78,7 +78,7 @@ static void health_io(evutil_socket_t fd, short what, void *arg);
 static void
 health_arm(struct check *ck, unsigned int ms)
 {
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct timeval tv = util_ms_tv(ms);
 
 	evtimer_add(ck->timer, &tv);
 }

@@ -326,8 +326,7 @@ resolve_start_timeout(evutil_socket_t fd, short what, void *arg)
 int
 resolve_start(struct runtime *rt, char *err, size_t errlen)
 {
-	struct timeval tv = { RESOLVE_START_MS / 1000,
-	    (RESOLVE_START_MS % 1000) * 1000 };
+	struct timeval tv = util_ms_tv(RESOLVE_START_MS);
 	struct event_base *base;
 	struct resolver *rc;
 	struct resolve_job *j;
@@ -395,7 +394,7 @@ struct resolver *
 resolve_schedule(struct runtime *rt, struct event_base *base)
 {
 	unsigned int ms = rt->cfg->resolve_interval;
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct timeval tv = util_ms_tv(ms);
 	struct sockaddr_storage ss;
 	struct resolver *rc;
 	size_t i;

@@ -38,7 +38,7 @@ worker_resume_cb(evutil_socket_t fd, short what, void *arg)
 static void
 worker_schedule_resume(struct worker *w)
 {
-	struct timeval tv = { 0, RESUME_MS * 1000 };
+	struct timeval tv = util_ms_tv(RESUME_MS);
 
 	if (!w->stopping)
 		evtimer_add(&w->resume_ev, &tv);
@@ -103,8 +103,7 @@ static void
 worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
-	struct timeval tv = { w->cfg->grace / 1000,
-	    (w->cfg->grace % 1000) * 1000 };
+	struct timeval tv = util_ms_tv(w->cfg->grace);
 	int stop = 0, now = 0;
 	char c;
 
