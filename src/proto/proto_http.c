@@ -66,7 +66,8 @@ http_sess_ana(struct http_sess *h, struct http_ana *a)
 		.scratch = s->w->scratch, .cfg = s->w->cfg, .fe = fe,
 		.cli = { &s->cli->conn->peer.sa,
 		    s->cli->conn->xprt != &xprt_raw,
-		    ssl_sock_client_cert(s->cli->conn) },
+		    fe->client_certs ? ssl_sock_client_cert(s->cli->conn) :
+		    NULL },
 		.stopping = s->w->stopping,
 	};
 }
