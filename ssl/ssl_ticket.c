@@ -341,9 +341,12 @@ ssl_tickets_tick(struct ssl_tickets *t, time_t now)
 	}
 }
 
-/* OpenSSL's ticket callback: returns 1 (key set), 2 (decrypted with an
- * older key: issue a new ticket), 0 (unknown key: full handshake) or -1
- * (failure). */
+/* OpenSSL's ticket callback: returns 1 (key set for a new ticket), 2
+ * (a ticket decrypted: issue a new one), 0 (unknown key: full
+ * handshake) or -1 (failure). Every resumption gets a fresh ticket:
+ * clients use a ticket once (RFC 8446 C.4), and OpenSSL sends none after
+ * a resumption unless asked, so each second connection of such a client
+ * would be a full handshake. */
 static int
 ssl_ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
     EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
@@ -379,7 +382,7 @@ ssl_ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
 	params[2] = OSSL_PARAM_construct_end();
 	rc = EVP_CipherInit_ex(cctx, k.aes_len == 16 ? ssl_ticket_aes128 :
 	    ssl_ticket_aes256, NULL, k.aes, iv, enc) == 1 &&
-	    EVP_MAC_CTX_set_params(hctx, params) == 1 ? (i == 0 ? 1 : 2) : -1;
+	    EVP_MAC_CTX_set_params(hctx, params) == 1 ? (enc ? 1 : 2) : -1;
 	OPENSSL_cleanse(&k, sizeof(k));
 	return rc;
 }
