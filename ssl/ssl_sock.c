@@ -330,6 +330,15 @@ ssl_sock_hs_end(struct conn *c, const char *reason)
 	ssl_sock_free_timer(sc);
 	if (reason == NULL && SSL_is_server(sc->ssl))
 		ssl_sock_take_cert(sc);
+	/* A new connection often waits before it speaks (a browser's spare
+	 * one): the record buffers come back with its first record, and
+	 * stay while it is busy. Kept when they hold read-ahead bytes; else
+	 * the first read waits for the socket to say there is something,
+	 * rather than take the buffers back to find nothing. */
+	if (reason == NULL && !SSL_has_pending(sc->ssl)) {
+		SSL_free_buffers(sc->ssl);
+		c->ep.flags &= ~CO_F_RDY_R;
+	}
 	/* Interest in events stays as it is: the new owner sets its own,
 	 * and a read interest it keeps costs no system call. */
 	sc->direct = 1;
@@ -608,4 +617,13 @@ ssl_ktls_probe(char *why, size_t len)
 	if (l != -1)
 		close(l);
 	return ok;
+}
+
+void
+ssl_sock_idle(struct conn *c)
+{
+	struct ssl_conn *sc = c->xprt_ctx;
+
+	if (c->xprt == &xprt_ssl)
+		SSL_free_buffers(sc->ssl);
 }

@@ -66,6 +66,12 @@ struct ssl_client_cert {
  * connection without one costs a NULL pointer. */
 const struct ssl_client_cert *ssl_sock_client_cert(const struct conn *c);
 
+/* <c> has been idle a while: OpenSSL's record buffers (about 34 KiB)
+ * go back to the allocator, to be taken again by the next record. Not
+ * when they hold data (read ahead, or not yet written); nothing on a
+ * connection that is not TLS. */
+void ssl_sock_idle(struct conn *c);
+
 /* Whether the kernel makes <c>'s TLS records (kTLS send): its socket
  * then takes plaintext, from splice(2) too. */
 int ssl_sock_ktls_send(const struct conn *c);

@@ -10,6 +10,7 @@
 #include "backend.h"
 #include "conn.h"
 #include "log.h"
+#include "ssl_sock.h"
 #include "worker.h"
 
 /* Points on the hash ring per unit of weight: enough that each server's
@@ -545,6 +546,7 @@ backend_pool_put(struct worker *w, struct server *srv, struct conn *c)
 	c->owner = srv;
 	c->cb = backend_pool_io;
 	c->t_idle = util_now_ms();
+	ssl_sock_idle(c);
 	conn_want(c, 1, 0);
 	list_append(&p->list, &c->list);
 	p->n++;

@@ -148,6 +148,13 @@ worker_conn_done(struct worker *w)
 		worker_resume_cb(-1, 0, w);
 }
 
+static void
+worker_tls_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what;
+	session_idle_sweep(arg, util_now_ms());
+}
+
 static const struct listener_hooks worker_hooks = {
 	.conn_gone = worker_conn_done,
 	.paused = worker_schedule_resume,
@@ -201,6 +208,8 @@ worker_init(struct worker *w, unsigned int id, struct runtime *rt)
 	evtimer_assign(&w->resume_ev, w->base, worker_resume_cb, w);
 	evtimer_assign(&w->idle_ev, w->base, backend_pool_sweep, w);
 	evtimer_assign(&w->queue_ev, w->base, session_queue_cb, w);
+	event_assign(&w->tls_idle_ev, w->base, -1, EV_PERSIST,
+	    worker_tls_idle_cb, w);
 	return 0;
 }
 
@@ -237,12 +246,15 @@ worker_free(struct worker *w)
 static void *
 worker_run(void *arg)
 {
+	struct timeval tv = util_ms_tv(SESSION_IDLE_MS / 2);
 	struct worker *w = arg;
 	struct list *e;
 
 	for (e = w->listeners.next; e != &w->listeners; e = e->next)
 		accept_start(container_of(e, struct listener, list));
+	event_add(&w->tls_idle_ev, &tv);
 	event_base_dispatch(w->base);
+	event_del(&w->tls_idle_ev);
 	atomic_fetch_add(&w->rt->workers_done, 1);
 	return NULL;
 }

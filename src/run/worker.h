@@ -52,6 +52,8 @@ struct worker {
 	struct worker_idle *idle;       /* rt->nservers pools */
 	unsigned int nidle;             /* pooled connections, all servers */
 	struct event idle_ev;           /* closes those idle too long */
+	struct event tls_idle_ev;       /* idle sessions let go of their TLS
+	                                   buffers (session_idle_sweep) */
 	struct list *queues;            /* per backend: sessions waiting for
 	                                   a server slot, oldest first */
 	unsigned int nqueued;

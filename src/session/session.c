@@ -14,6 +14,7 @@
 #include "log.h"
 #include "listener.h"
 #include "session_int.h"
+#include "ssl_sock.h"
 #include "worker.h"
 
 void
@@ -337,6 +338,23 @@ session_timeout(evutil_socket_t fd, short what, void *arg)
 	}
 	s->term = term;
 	session_close(s, term);
+}
+
+void
+session_idle_sweep(struct worker *w, uint64_t now)
+{
+	struct list *e;
+	struct session *s;
+
+	for (e = w->sessions.next; e != &w->sessions; e = e->next) {
+		s = container_of(e, struct session, list);
+		if (now - (s->t_cli > s->t_srv ? s->t_cli : s->t_srv) <
+		    SESSION_IDLE_MS)
+			continue;
+		ssl_sock_idle(s->cli->conn);
+		if (s->srv_conn != NULL)
+			ssl_sock_idle(s->srv_conn);
+	}
 }
 
 void

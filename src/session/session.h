@@ -147,6 +147,14 @@ void session_start(struct session *s, int serve);
 /* Moves bytes until nothing more can move now, then waits for events. */
 void session_pump(struct session *s);
 
+/* Idle for SESSION_IDLE_MS: a session whose connections moved nothing
+ * for that long lets go of their TLS record buffers (a keep-alive
+ * between requests, a quiet tunnel); busy ones keep them, so that the
+ * steady state allocates nothing per record. Called by the worker every
+ * SESSION_IDLE_MS / 2. */
+#define SESSION_IDLE_MS 500
+void session_idle_sweep(struct worker *w, uint64_t now);
+
 /* At shutdown: ends the sessions with nothing in flight. */
 void session_stop_idle(struct worker *w);
 
