@@ -16,7 +16,8 @@
 #include "cfg_lex.h"
 
 /* A reason without file:line, for the helpers cli.c shares. Returns -1. */
-int
+/* Writes the printf-formatted reason into <err>. Returns -1. */
+static int __attribute__((format(printf, 3, 4)))
 cfg_lex_reason(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -31,7 +32,9 @@ cfg_lex_reason(char *err, size_t errlen, const char *fmt, ...)
  * a sign and "0x", so the first character must be a digit. On overflow
  * strtoull gives ULLONG_MAX, which every caller's range then refuses.
  * Returns the end of the digits, or NULL when there is none. */
-const char *
+/* Reads the decimal digits at <s> into <v>. Returns the end of the
+ * digits, or NULL when <s> does not start with one. */
+static const char *
 cfg_lex_digits(const char *s, unsigned long long *v)
 {
 	char *end;

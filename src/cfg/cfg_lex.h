@@ -14,14 +14,6 @@
 
 #define CFG_LEX_WORDS_MAX       256     /* words on one line */
 
-/* Writes the printf-formatted reason into <why>. Returns -1. */
-int cfg_lex_reason(char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Reads the decimal digits at <s> into <v>. Returns the end of the
- * digits, or NULL when <s> does not start with one. */
-const char *cfg_lex_digits(const char *s, unsigned long long *v);
-
 /* "ADDR:PORT" into <ss>/<len>; with <name> (NI_MAXHOST bytes) a host
  * name is not resolved but copied to <name>, with <len> 0. <port_out>,
  * if not NULL, gets the port. */

@@ -247,7 +247,7 @@ err_close:
 	listener_conn_gone(l->w, l->fe);
 }
 
-void
+static void
 tcp_accept(evutil_socket_t lfd, short what, void *arg)
 {
 	struct listener *l = arg;

@@ -82,7 +82,6 @@ void listener_close(struct listener *l);
  * tcp_accept() accepts while the limits allow, applies the bind's flags
  * to each socket and hands it on. */
 void accept_start(struct listener *l);
-void tcp_accept(evutil_socket_t fd, short what, void *arg);
 
 /* Ends a connection still in its TLS handshake (at shutdown). */
 void accept_abort_handshake(struct conn *c);

@@ -73,7 +73,8 @@ session_move(struct session *s, struct channel *ch, uint64_t now)
 	return rc;
 }
 
-void
+/* Moves bytes until nothing more can move now, then waits for events. */
+static void
 session_pump(struct session *s)
 {
 	uint64_t now = util_now_ms();

@@ -144,9 +144,6 @@ struct session *session_new(struct worker *w, struct frontend *fe,
  * bytes move. */
 void session_start(struct session *s, int serve);
 
-/* Moves bytes until nothing more can move now, then waits for events. */
-void session_pump(struct session *s);
-
 /* Idle for SESSION_IDLE_MS: a session whose connections moved nothing
  * for that long lets go of their TLS record buffers (a keep-alive
  * between requests, a quiet tunnel); busy ones keep them, so that the
