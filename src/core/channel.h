@@ -30,7 +30,7 @@ struct buf {
 #define AN_REQ_HTTP     0x0001  /* http_req_analyze: the request header,
                                    checked, routed and rewritten, then its
                                    body by its framing; asks for a server
-                                   at each header (src/proto_http.c) */
+                                   at each header (src/proto/proto_http.c) */
 #define AN_RES_HTTP     0x0002  /* http_resp_analyze: the response header,
                                    then its body; at its end the protocol
                                    turns the connection over */

@@ -78,7 +78,7 @@ void listener_resume(struct listener *l);
 /* Stops accepting and closes the socket. */
 void listener_close(struct listener *l);
 
-/* Starts accepting on <l> in its worker's event loop (src/accept.c):
+/* Starts accepting on <l> in its worker's event loop (src/front/accept.c):
  * tcp_accept() accepts while the limits allow, applies the bind's flags
  * to each socket and hands it on. */
 void accept_start(struct listener *l);

@@ -1,8 +1,8 @@
-/* The HTTP analyzers of mode http: http_req (src/http_req.c) on the
- * request channel, http_resp (src/http_resp.c) on the response channel.
+/* The HTTP analyzers of mode http: http_req (src/http/http_req.c) on the
+ * request channel, http_resp (src/http/http_resp.c) on the response channel.
  *
- * An analyzer is called by the protocol (src/proto_http.c) when bytes
- * arrived on a held channel (CH_F_HOLD). It reads what lies past the
+ * An analyzer is called by the protocol (src/proto/proto_http.c) when bytes
+ * arrived on a held channel (its AN_* bit set). It reads what lies past the
  * channel's <fwd> mark, may rewrite it in place, and moves <fwd> over
  * what may now be sent. It sees one struct http_ana, never a socket, a
  * session, a worker or a frontend: what must happen next is in its

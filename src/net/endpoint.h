@@ -1,5 +1,5 @@
 /* Endpoints: one side of a session as the session sees it. Today a
- * connection (src/conn.c gives every conn one); tomorrow a stream of a
+ * connection (src/net/conn.c gives every conn one); tomorrow a stream of a
  * multiplexed connection (HTTP/2). The session moves bytes through the
  * ops and reads the readiness in <flags>; it never looks at a socket,
  * except to splice(2) between two endpoints that both have one. */

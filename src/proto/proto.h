@@ -1,7 +1,7 @@
 /* Protocols: what a frontend's mode does with a connection once its
  * transport is ready (after the TLS handshake). The protocol accept makes
  * the session and installs its mode: the analyzers on the channels and
- * the hooks of struct session_ops (src/session.h). */
+ * the hooks of struct session_ops (src/session/session.h). */
 #ifndef GH_PROTO_H
 #define GH_PROTO_H
 
@@ -17,7 +17,7 @@ struct proto {
 	    struct endpoint *e);
 };
 
-extern const struct proto proto_tcp;   /* src/proto_tcp.c */
-extern const struct proto proto_http;  /* src/proto_http.c */
+extern const struct proto proto_tcp;   /* src/proto/proto_tcp.c */
+extern const struct proto proto_http;  /* src/proto/proto_http.c */
 
 #endif
