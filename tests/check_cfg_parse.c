@@ -1252,6 +1252,7 @@ static const char http_fmt[] =
     "    option forwarded\n"
     "    max-body-size 10m\n"
     "    log-format \"$client $status $request $why\"\n"
+    "    access-log off\n"
     "backend b\n"
     "    keepalive-pool 0\n"
     "    server s1 127.0.0.1:8080\n"
@@ -1294,6 +1295,7 @@ START_TEST(http_every_keyword)
 	    "preload");
 	ck_assert_int_eq(fe->forwarded, 1);
 	ck_assert_uint_eq(fe->max_body, 10 * 1048576);
+	ck_assert_int_eq(fe->access_log_off, 1);
 	/* No default-backend: what no route takes gets 404. */
 	ck_assert_ptr_null(fe->default_backend);
 
@@ -1304,6 +1306,7 @@ START_TEST(http_every_keyword)
 	    "code 308 if !tls\n"));
 	ck_assert_ptr_nonnull(strstr(dumped, "    hsts 31536000 "
 	    "include-subdomains preload\n"));
+	ck_assert_ptr_nonnull(strstr(dumped, "    access-log off\n"));
 	free(dumped);
 	free(again);
 	cfg_free(e);
@@ -1363,6 +1366,8 @@ START_TEST(http_errors)
 	    "'1t'");
 	ck_fails(HTTP_FE "    log-format \"$client $nope\"\n" HTTP_BE,
 	    "t.conf:4: log-format: unknown variable '$nope'");
+	ck_fails(HTTP_FE "    access-log no\n" HTTP_BE,
+	    "t.conf:4: access-log: expected on or off, got 'no'");
 	ck_fails(HTTP_FE "    default-backend b\n" HTTP_BE "    "
 	    "keepalive-pool -1\n", "t.conf:8: keepalive-pool: bad number "
 	    "'-1'");

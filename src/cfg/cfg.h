@@ -298,6 +298,7 @@ struct cfg_frontend {
 	enum cfg_mode mode;
 	int mode_set;           /* 0: cfg_finish() copies cfg.default_mode */
 	unsigned int maxconn;           /* 0: only the global limit */
+	int access_log_off;             /* "access-log off": errors only */
 	struct cfg_timeouts timeouts;   /* client, handshake, tunnel used */
 	struct cfg_bind *binds;
 	size_t nbinds;

@@ -383,6 +383,8 @@ cfg_dump(const struct cfg *c, FILE *out)
 		fprintf(out, "\n    mode %s\n", cfg_lex_mode_name(fe->mode));
 		if (fe->maxconn != 0)
 			fprintf(out, "    maxconn %u\n", fe->maxconn);
+		if (fe->access_log_off)
+			fputs("    access-log off\n", out);
 		cfg_dump_timeouts(out, &fe->timeouts, CFG_S_FRONTEND,
 		    fe->mode);
 		for (j = 0; j < fe->nbinds; j++)

@@ -68,6 +68,16 @@ cfg_kw_global_maxconn(struct cfg_parser *p, char **av)
 }
 
 static int
+cfg_kw_global_access_log(struct cfg_parser *p, char **av)
+{
+	if (strcmp(av[1], "on") != 0 && strcmp(av[1], "off") != 0)
+		return cfg_parse_fail(p, "access-log: expected on or off, got "
+		    "'%s'", av[1]);
+	cfg_parse_cur_fe(p)->access_log_off = strcmp(av[1], "off") == 0;
+	return 0;
+}
+
+static int
 cfg_kw_global_bufsize(struct cfg_parser *p, char **av)
 {
 	return cfg_parse_kw_uint(p, av, CFG_BUFSIZE_MIN, CFG_BUFSIZE_MAX,
@@ -286,6 +296,8 @@ const struct cfg_kw cfg_kw_global_kws[] = {
 	{ "grace", G, 1, 1, "grace DURATION", cfg_kw_global_grace },
 	{ "log", G, 1, 2, "log stderr | log syslog [FACILITY] | log none",
 	    cfg_kw_global_log },
+	{ "access-log", F, 1, 1, "access-log on|off",
+	    cfg_kw_global_access_log },
 	{ "user", G, 1, 1, "user NAME", cfg_kw_global_user },
 	{ "mode", D | F | B, 1, 1, "mode tcp|http", cfg_kw_global_mode },
 	{ "timeout", D | F | B, 2, 2, "timeout NAME DURATION",

@@ -74,73 +74,70 @@ http_sess_ana(struct http_sess *h, struct http_ana *a)
 
 /* ---- the access log ---- */
 
-/* The value of log-format variable <name> for <h>, into <buf>. */
-static const char *
-http_log_var(const struct http_sess *h, const char *name, size_t len,
-    uint64_t now, char *buf, size_t size)
+/* Appends the value of log-format variable <name> (<len> bytes) of <h>. */
+static void
+http_log_var(struct log_line *l, const struct http_sess *h, const char *name,
+    size_t len, uint64_t now)
 {
 	const struct session *s = &h->s;
 	const struct http_txn *t = &h->txn;
-	const char *v;
+	const char *v = "-";
 
 #define IS(lit) (len == sizeof(lit) - 1 && memcmp(name, lit, len) == 0)
-	if (IS("client"))
-		return util_addr_str(&s->cli->conn->peer.sa, buf, size);
+	if (IS("client")) {
+		log_line_addr(l, &s->cli->conn->peer.sa);
+		return;
+	}
+	if (IS("status") || IS("bytes") || (IS("ttfb") && t->t_res != 0) ||
+	    IS("duration")) {
+		log_line_u64(l, IS("status") ? t->status : IS("bytes") ?
+		    t->res_bytes : IS("ttfb") ? t->t_res - t->t_req :
+		    now - t->t_req);
+		return;
+	}
 	if (IS("frontend"))
-		return s->fe->cfg->name;
-	if (IS("backend"))
-		return s->be != NULL ? s->be->cfg->name : "-";
-	if (IS("server"))
-		return s->srv != NULL ? s->srv->cfg->name : "-";
-	if (IS("tls"))
-		return (v = ssl_sock_version(s->cli->conn)) != NULL ? v : "-";
-	if (IS("cipher"))
-		return (v = ssl_sock_cipher(s->cli->conn)) != NULL ? v : "-";
-	if (IS("request"))
-		return t->line[0] != '\0' ? t->line : "-";
-	if (IS("host"))
-		return t->host[0] != '\0' ? t->host : "-";
-	if (IS("end"))
-		return session_end_name(s->term);
-	if (IS("why"))
-		return t->why != NULL ? t->why : "-";
-	if (IS("status"))
-		snprintf(buf, size, "%u", t->status);
-	else if (IS("bytes"))
-		snprintf(buf, size, "%" PRIu64, t->res_bytes);
-	else if (IS("ttfb") && t->t_res != 0)
-		snprintf(buf, size, "%" PRIu64, t->t_res - t->t_req);
-	else if (IS("duration"))
-		snprintf(buf, size, "%" PRIu64, now - t->t_req);
-	else
-		return "-";
+		v = s->fe->cfg->name;
+	else if (IS("backend") && s->be != NULL)
+		v = s->be->cfg->name;
+	else if (IS("server") && s->srv != NULL)
+		v = s->srv->cfg->name;
+	else if (IS("tls") && ssl_sock_version(s->cli->conn) != NULL)
+		v = ssl_sock_version(s->cli->conn);
+	else if (IS("cipher") && ssl_sock_cipher(s->cli->conn) != NULL)
+		v = ssl_sock_cipher(s->cli->conn);
+	else if (IS("request") && t->line[0] != '\0')
+		v = t->line;
+	else if (IS("host") && t->host[0] != '\0')
+		v = t->host;
+	else if (IS("end"))
+		v = session_end_name(s->term);
+	else if (IS("why") && t->why != NULL)
+		v = t->why;
 #undef IS
-	return buf;
+	log_line_str(l, v);
 }
 
 /* Expands $name (letters and '_') in <fmt>; anything else is copied. */
 static void
 http_log_format(const struct http_sess *h, const char *fmt)
 {
-	char line[2048], buf[UTIL_ADDRSTRLEN];
 	uint64_t now = util_now_ms();
-	size_t off = 0, n;
-	const char *p, *v;
+	struct log_line l;
+	const char *p;
+	size_t n;
 
-	for (p = fmt; *p != '\0' && off < sizeof(line) - 1; ) {
+	l.len = 0;
+	for (p = fmt; *p != '\0'; p += n) {
 		if (*p != '$') {
-			line[off++] = *p++;
+			n = strcspn(p, "$");
+			log_line_mem(&l, p, n);
 			continue;
 		}
 		for (n = 1; (p[n] >= 'a' && p[n] <= 'z') || p[n] == '_'; n++)
 			;
-		v = http_log_var(h, p + 1, n - 1, now, buf, sizeof(buf));
-		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s",
-		    v);
-		p += n;
+		http_log_var(&l, h, p + 1, n - 1, now);
 	}
-	line[off < sizeof(line) ? off : sizeof(line) - 1] = '\0';
-	log_info("%s", line);
+	log_access(&l);
 }
 
 /* The access log line of the request, ended by s->term. */
@@ -149,29 +146,32 @@ http_log(const struct http_sess *h)
 {
 	const struct session *s = &h->s;
 	const struct http_txn *t = &h->txn;
-	char addr[UTIL_ADDRSTRLEN];
-	const char *tls = ssl_sock_version(s->cli->conn);
+	struct log_line l;
 
 	if (t->status >= 100 && t->status < 600)
 		atomic_fetch_add_explicit(&s->fe->http_class[t->status / 100],
 		    1, memory_order_relaxed);
-	if (!log_wants(LOG_INFO))
+	if (s->fe->cfg->access_log_off || !log_wants(LOG_INFO))
 		return;
 	if (s->fe->cfg->log_format != NULL) {
 		http_log_format(h, s->fe->cfg->log_format);
 		return;
 	}
-	log_info("%s fe=%s be=%s/%s%s%s%s%s \"%s\" %u %" PRIu64
-	    " ttfb=%" PRId64 "ms dur=%" PRIu64 "ms end=%s%s%s",
-	    util_addr_str(&s->cli->conn->peer.sa, addr, sizeof(addr)),
-	    s->fe->cfg->name, s->be != NULL ? s->be->cfg->name : "-",
-	    s->srv != NULL ? s->srv->cfg->name : "-",
-	    tls != NULL ? " tls=" : "", tls != NULL ? tls : "",
-	    tls != NULL ? "/" : "", tls != NULL ? ssl_sock_cipher(s->cli->conn) : "",
-	    t->line[0] != '\0' ? t->line : "-", t->status, t->res_bytes,
-	    t->t_res != 0 ? (int64_t)(t->t_res - t->t_req) : (int64_t)-1,
-	    util_now_ms() - t->t_req, session_end_name(s->term),
-	    t->why != NULL ? ": " : "", t->why != NULL ? t->why : "");
+	l.len = 0;
+	session_log_head(&l, s, 1);
+	log_line_str(&l, " \"");
+	log_line_str(&l, t->line[0] != '\0' ? t->line : "-");
+	log_line_str(&l, "\" ");
+	log_line_u64(&l, t->status);
+	log_line_mem(&l, " ", 1);
+	log_line_u64(&l, t->res_bytes);
+	log_line_str(&l, " ttfb=");
+	if (t->t_res != 0)
+		log_line_u64(&l, t->t_res - t->t_req);
+	else
+		log_line_str(&l, "-1");
+	log_line_str(&l, "ms");
+	session_log_tail(&l, util_now_ms() - t->t_req, s->term, t->why);
 }
 
 /* ---- the server connection between requests ---- */

@@ -250,11 +250,15 @@ worker_run(void *arg)
 	struct worker *w = arg;
 	struct list *e;
 
+	if (log_thread_start(w->base) < 0)
+		log_warnx("worker %u: out of memory for the log batch: access "
+		    "lines are written one by one", w->id);
 	for (e = w->listeners.next; e != &w->listeners; e = e->next)
 		accept_start(container_of(e, struct listener, list));
 	event_add(&w->tls_idle_ev, &tv);
 	event_base_dispatch(w->base);
 	event_del(&w->tls_idle_ev);
+	log_thread_stop();
 	atomic_fetch_add(&w->rt->workers_done, 1);
 	return NULL;
 }

@@ -183,8 +183,17 @@ struct conn *session_detach_srv(struct session *s, struct server *srv);
 /* The protocol's no_server hook, or a close. */
 int session_no_server(struct session *s);
 
-/* The log line of a connection as mode tcp writes it (session_log.c). */
+/* The access log line of a connection as mode tcp writes it, when its
+ * frontend logs (session_log.c). */
 void session_log_conn(const struct session *s);
+/* The parts every access line shares: "ADDR fe=F be=B/S[ tls=V[/C]]"
+ * first, with the cipher when <cipher>; then " dur=<dur>ms end=E[: WHY]",
+ * after which the line is sent. */
+struct log_line;
+void session_log_head(struct log_line *l, const struct session *s,
+    int cipher);
+void session_log_tail(struct log_line *l, uint64_t dur, enum sess_end term,
+    const char *why);
 
 /* Arms the timer for the deadline that applies now (session_timer.c). */
 void session_arm_timer(struct session *s);

@@ -1,6 +1,4 @@
 /* How sessions end, by name, and the log line of a connection. */
-#include <inttypes.h>
-
 #include "backend.h"
 #include "conn.h"
 #include "listener.h"
@@ -43,21 +41,54 @@ session_end_name(enum sess_end e)
 }
 
 void
+session_log_head(struct log_line *l, const struct session *s, int cipher)
+{
+	const char *tls = ssl_sock_version(s->cli->conn);
+
+	log_line_addr(l, &s->cli->conn->peer.sa);
+	log_line_str(l, " fe=");
+	log_line_str(l, s->fe->cfg->name);
+	log_line_str(l, " be=");
+	log_line_str(l, s->be != NULL ? s->be->cfg->name : "-");
+	log_line_mem(l, "/", 1);
+	log_line_str(l, s->srv != NULL ? s->srv->cfg->name : "-");
+	if (tls == NULL)
+		return;
+	log_line_str(l, " tls=");
+	log_line_str(l, tls);
+	if (cipher) {
+		log_line_mem(l, "/", 1);
+		log_line_str(l, ssl_sock_cipher(s->cli->conn));
+	}
+}
+
+void
+session_log_tail(struct log_line *l, uint64_t dur, enum sess_end term,
+    const char *why)
+{
+	log_line_str(l, " dur=");
+	log_line_u64(l, dur);
+	log_line_str(l, "ms end=");
+	log_line_str(l, session_end_name(term));
+	if (why != NULL) {
+		log_line_str(l, ": ");
+		log_line_str(l, why);
+	}
+	log_access(l);
+}
+
+void
 session_log_conn(const struct session *s)
 {
-	char addr[UTIL_ADDRSTRLEN];
-	const char *tls;
+	struct log_line l;
 
-	if (!log_wants(LOG_INFO))
+	if (s->fe->cfg->access_log_off || !log_wants(LOG_INFO))
 		return;
-	tls = ssl_sock_version(s->cli->conn);
-	log_info("%s fe=%s be=%s/%s%s%s in=%" PRIu64 " out=%" PRIu64
-	    " dur=%" PRIu64 "ms end=%s%s%s",
-	    util_addr_str(&s->cli->conn->peer.sa, addr, sizeof(addr)),
-	    s->fe->cfg->name, s->be != NULL ? s->be->cfg->name : "-",
-	    s->srv != NULL ? s->srv->cfg->name : "-",
-	    tls != NULL ? " tls=" : "", tls != NULL ? tls : "",
-	    s->req.total, s->res.total, util_now_ms() - s->t_start,
-	    session_end_name(s->term), s->why != NULL ? ": " : "",
-	    s->why != NULL ? s->why : "");
+	l.len = 0;
+	session_log_head(&l, s, 0);
+	log_line_str(&l, " in=");
+	log_line_u64(&l, s->req.total);
+	log_line_str(&l, " out=");
+	log_line_u64(&l, s->res.total);
+	session_log_tail(&l, util_now_ms() - s->t_start, s->term, s->why);
 }
