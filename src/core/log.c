@@ -1,4 +1,3 @@
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -12,6 +11,7 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "util.h"
 
 /* Set once by log_init() before any worker thread starts, read-only after. */
 static int log_to_syslog;
@@ -221,25 +221,20 @@ log_line_u64(struct log_line *l, uint64_t v)
 void
 log_line_addr(struct log_line *l, const struct sockaddr *sa)
 {
-	char host[INET6_ADDRSTRLEN];
+	const struct sockaddr_in *in = (const void *)sa;
+	const struct sockaddr_in6 *in6 = (const void *)sa;
+	char host[UTIL_ADDRSTRLEN];
+	int v6 = sa->sa_family == AF_INET6;
 
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)sa;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+	util_addr_ip(sa, host, sizeof(host));
+	if (sa->sa_family != AF_INET && !v6) {
 		log_line_str(l, host);
-		log_line_mem(l, ":", 1);
-		log_line_u64(l, ntohs(in->sin_port));
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		log_line_mem(l, "[", 1);
-		log_line_str(l, host);
-		log_line_mem(l, "]:", 2);
-		log_line_u64(l, ntohs(in6->sin6_port));
-	} else
-		log_line_mem(l, "?", 1);
+		return;
+	}
+	log_line_str(l, v6 ? "[" : "");
+	log_line_str(l, host);
+	log_line_str(l, v6 ? "]:" : ":");
+	log_line_u64(l, ntohs(v6 ? in6->sin6_port : in->sin_port));
 }
 
 /* "<stamp><line>\n" into <dst>, which has room; returns its length. */
